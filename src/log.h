@@ -1,0 +1,37 @@
+// linger's own lines: "linger: ..." on stderr, or appended to the --log file.
+#pragma once
+
+#include <fmt/core.h>
+
+#include <string_view>
+
+namespace linger {
+
+enum class LogLevel { kInfo, kWarning, kError };
+
+// Chooses where lines go. Informational lines are dropped when `quiet`; a log file that cannot
+// be opened falls back to stderr with a warning. An empty `path` means stderr.
+void LogSetup(bool quiet, std::string_view path);
+
+// Writes one line in a single write(2), so that concurrent writers do not interleave; keeps errno.
+void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args);
+
+// What linger is doing and why; silenced by --quiet.
+template <typename... T>
+void LogInfo(fmt::format_string<T...> format, T&&... args) {
+  LogLine(LogLevel::kInfo, format, fmt::make_format_args(args...));
+}
+
+// Something went wrong but linger carries on; never silenced.
+template <typename... T>
+void LogWarn(fmt::format_string<T...> format, T&&... args) {
+  LogLine(LogLevel::kWarning, format, fmt::make_format_args(args...));
+}
+
+// Why linger fails; always on stderr, and in the log file too when there is one.
+template <typename... T>
+void LogError(fmt::format_string<T...> format, T&&... args) {
+  LogLine(LogLevel::kError, format, fmt::make_format_args(args...));
+}
+
+}  // namespace linger

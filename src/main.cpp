@@ -1,0 +1,95 @@
+// linger's entry point: finds the command in one table and hands it the rest of the line.
+#include <fmt/core.h>
+
+#include <span>
+#include <string_view>
+
+#include "cli.h"
+#include "commands.h"
+#include "exit_status.h"
+#include "log.h"
+
+namespace linger {
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  CommandFunction run;
+  const std::string_view* help;
+};
+
+const Command kCommands[] = {
+    {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
+};
+
+constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
+
+void PrintUsage(std::FILE* out) {
+  fmt::print(out,
+             "Usage: linger COMMAND [OPTIONS] [ARG...]\n\n"
+             "Graceful shutdown for containers that have no shell.\n\nCommands:\n");
+  for (const Command& c : kCommands) fmt::print(out, "  {:<16} {}\n", c.name, c.summary);
+  fmt::print(out,
+             "  {:<16} {}\n  {:<16} {}\n\n"
+             "Every command takes --quiet and --log PATH; 'linger help COMMAND' shows its "
+             "options.\n",
+             "version", "print the version (also --version, -V)", "help [COMMAND]",
+             "show help (also --help, COMMAND --help)");
+}
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command& c : kCommands) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+int UnknownCommand(std::string_view name) {
+  std::vector<std::string_view> names{"help", "version"};
+  for (const Command& c : kCommands) names.push_back(c.name);
+  std::string_view hint = ClosestMatch(name, names);
+  if (name.starts_with("-")) {
+    LogError("unknown option '{}' (try 'linger --help')", name);
+  } else if (hint.empty()) {
+    LogError("unknown command '{}' (try 'linger --help')", name);
+  } else {
+    LogError("unknown command '{}' (did you mean '{}'?)", name, hint);
+  }
+  return kExitUsage;
+}
+
+int Help(std::span<char* const> args) {
+  if (args.empty()) {
+    PrintUsage(stdout);
+    return kExitSuccess;
+  }
+  const Command* command = FindCommand(args[0]);
+  if (command == nullptr) return UnknownCommand(args[0]);
+  fmt::print("{}", *command->help);
+  return kExitSuccess;
+}
+
+int Main(std::span<char* const> args) {
+  if (args.empty()) {
+    PrintUsage(stderr);
+    return kExitUsage;
+  }
+  std::string_view name = args[0];
+  std::span<char* const> rest = args.subspan(1);
+  if (name == "help" || name == "--help" || name == "-h") return Help(rest);
+  if (name == "version" || name == "--version" || name == "-V") {
+    fmt::print("{}", kVersion);
+    return kExitSuccess;
+  }
+  const Command* command = FindCommand(name);
+  if (command == nullptr) return UnknownCommand(name);
+  return command->run(rest);
+}
+
+}  // namespace
+}  // namespace linger
+
+int main(int argc, char** argv) {
+  return linger::Main(std::span<char* const>(argv, static_cast<size_t>(argc)).subspan(argc > 0));
+}

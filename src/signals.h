@@ -1,0 +1,64 @@
+// Signal names and numbers, the signal state linger inherited, and reading signals from a signalfd.
+#pragma once
+
+#include <signal.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fd.h"
+#include "result.h"
+
+namespace linger {
+
+// Reads "TERM", "SIGTERM", "term", "15", "RTMIN+2" or "SIGRTMAX-1". Pure.
+Result<int> ParseSignal(std::string_view text);
+
+// Reads a comma-separated list of signals ("TERM,QUIT"). Pure.
+Result<std::vector<int>> ParseSignalList(std::string_view text);
+
+// "SIGTERM" for 15; real-time signals as "SIGRTMIN+N". Pure.
+std::string SignalName(int sig);
+
+// The signal mask and ignored signals linger was started with. Children and exec'd commands get
+// exactly this back: linger is transparent, like env or nohup.
+struct SignalState {
+  sigset_t mask;
+  sigset_t ignored;
+};
+
+// Reads the current state; changes nothing.
+SignalState CurrentSignalState();
+
+// Puts the inherited mask back. Async-signal-safe, so it may run between fork and exec.
+bool RestoreSignalMask(const SignalState& state);
+
+// SIGTERM, SIGINT and SIGHUP, blocked and read from a signalfd: as PID 1 the kernel drops signals
+// that have no handler, but a blocked signal is always queued. Signals inherited as ignored
+// (nohup) stay ignored.
+class StopSignals {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Blocks the stop signals; the error names the failing call.
+  static Result<StopSignals> Open(const SignalState& inherited);
+
+  // Readable when a stop signal is pending, for poll().
+  int fd() const { return fd_.get(); }
+
+  // Waits for a stop signal until `deadline` (forever when empty). Returns the signal, 0 once the
+  // deadline has passed on the monotonic clock, or -1 with errno set; EINTR never shortens it.
+  int WaitUntil(std::optional<Clock::time_point> deadline) const;
+
+  // The pending stop signal, or 0 when none; does not block.
+  int Take() const;
+
+ private:
+  explicit StopSignals(UniqueFd fd) : fd_(std::move(fd)) {}
+  UniqueFd fd_;
+};
+
+}  // namespace linger

@@ -1,0 +1,73 @@
+// The command-line frame: help, version, usage errors and their exit status.
+#include "catch.h"
+#include "process.h"
+
+using test::Linger;
+using test::Run;
+
+namespace {
+
+// Every error is exactly one line on stderr that starts with "linger: " and names `word`.
+void CheckUsageError(const test::Finished& r, const std::string& word) {
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(test::LineCount(r.err) == 1);
+  CHECK(r.err.rfind("linger: ", 0) == 0);
+  CHECK(r.err.find(word) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("version is printed on stdout in three spellings") {
+  for (const char* spelling : {"version", "--version", "-V"}) {
+    auto r = Run({Linger(), spelling});
+    CHECK(r.status == 0);
+    CHECK(r.out == "linger " LINGER_VERSION_FOR_TESTS "\n");
+    CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("help goes to stdout and exits 0 in every spelling") {
+  for (auto argv : std::vector<std::vector<std::string>>{
+           {Linger(), "help"}, {Linger(), "--help"}, {Linger(), "-h"}}) {
+    auto r = Run(argv);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Usage: linger") != std::string::npos);
+    CHECK(r.out.find("sleep") != std::string::npos);
+    CHECK(r.err.empty());
+  }
+  for (auto argv : std::vector<std::vector<std::string>>{{Linger(), "help", "sleep"},
+                                                         {Linger(), "sleep", "--help"},
+                                                         {Linger(), "sleep", "5", "-h"}}) {
+    auto r = Run(argv);
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Usage: linger sleep") != std::string::npos);
+    CHECK(r.err.empty());
+  }
+}
+
+TEST_CASE("no command is a usage error with the usage on stderr") {
+  auto r = Run({Linger()});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("Usage: linger") != std::string::npos);
+}
+
+TEST_CASE("an unknown command is a usage error with a hint") {
+  auto r = Run({Linger(), "slep", "5"});
+  CheckUsageError(r, "'slep'");
+  CHECK(r.err.find("did you mean 'sleep'") != std::string::npos);
+  CheckUsageError(Run({Linger(), "frobnicate"}), "'frobnicate'");
+  CheckUsageError(Run({Linger(), "--frobnicate"}), "'--frobnicate'");
+  CheckUsageError(Run({Linger(), "help", "frobnicate"}), "'frobnicate'");
+}
+
+TEST_CASE("bad options and values are usage errors naming them") {
+  CheckUsageError(Run({Linger(), "sleep", "--bogus", "1"}), "'--bogus'");
+  CheckUsageError(Run({Linger(), "sleep"}), "DURATION");
+  CheckUsageError(Run({Linger(), "sleep", "5x"}), "'5x'");
+  CheckUsageError(Run({Linger(), "sleep", "-1s"}), "'-1s'");
+  CheckUsageError(Run({Linger(), "sleep", "1m30"}), "'1m30'");
+  CheckUsageError(Run({Linger(), "sleep", "1", "2"}), "'2'");
+  CheckUsageError(Run({Linger(), "sleep", "--log"}), "'--log'");
+}

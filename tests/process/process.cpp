@@ -1,0 +1,140 @@
+#include "process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace test {
+
+std::string Linger() { return LINGER_BIN; }
+std::string Helper(const std::string& name) { return std::string(HELPER_DIR) + "/" + name; }
+
+namespace {
+
+int Decode(int wait_status) {
+  return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+}
+
+std::string MakeTempFile(const char* tag) {
+  std::string path = std::string("/tmp/linger-test-") + tag + "-XXXXXX";
+  int fd = mkstemp(path.data());
+  if (fd < 0) throw std::runtime_error("mkstemp failed");
+  close(fd);
+  return path;
+}
+
+}  // namespace
+
+Process::Process(std::vector<std::string> argv, const StartOptions& options)
+    : out_path_(MakeTempFile("out")), err_path_(MakeTempFile("err")) {
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  for (const std::string& e : options.env) env_strings.push_back(e);
+  std::vector<char*> env;
+  for (std::string& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
+
+  // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
+  int out = open(out_path_.c_str(), O_WRONLY | O_CLOEXEC);
+  int err = open(err_path_.c_str(), O_WRONLY | O_CLOEXEC);
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (int sig : options.blocked) sigaddset(&mask, sig);
+  pid_ = fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    if (options.new_session) setsid();
+    dup2(out, STDOUT_FILENO);
+    dup2(err, STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, STDIN_FILENO);
+    // The test runner's own mask and dispositions must not leak into what is measured.
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
+    for (int sig : options.ignored) signal(sig, SIG_IGN);
+    sigprocmask(SIG_SETMASK, &mask, nullptr);
+    execve(args[0], args.data(), env.data());
+    _exit(127);
+  }
+  close(out);
+  close(err);
+}
+
+Process::~Process() {
+  if (!status_) {
+    kill(pid_, SIGKILL);
+    int ignored;
+    waitpid(pid_, &ignored, 0);
+  }
+  unlink(out_path_.c_str());
+  unlink(err_path_.c_str());
+}
+
+bool Process::Signal(int sig) const { return kill(pid_, sig) == 0; }
+
+std::optional<int> Process::Wait(Clock::duration timeout) {
+  Eventually(
+      [&] {
+        int wait_status;
+        if (waitpid(pid_, &wait_status, WNOHANG) == pid_) status_ = Decode(wait_status);
+        return status_.has_value();
+      },
+      timeout);
+  return status_;
+}
+
+std::string Process::Stdout() const { return ReadFile(out_path_); }
+std::string Process::Stderr() const { return ReadFile(err_path_); }
+
+bool Process::WaitForStderr(const std::string& text, Clock::duration timeout) const {
+  return Eventually([&] { return Stderr().find(text) != std::string::npos; }, timeout);
+}
+
+bool Process::WaitForStdout(const std::string& text, Clock::duration timeout) const {
+  return Eventually([&] { return Stdout().find(text) != std::string::npos; }, timeout);
+}
+
+Finished Run(std::vector<std::string> argv, Clock::duration timeout, const StartOptions& options) {
+  auto start = Clock::now();
+  Process p(std::move(argv), options);
+  std::optional<int> status = p.Wait(timeout);
+  return {status.value_or(-1), p.Stdout(), p.Stderr(), Clock::now() - start};
+}
+
+TempDir::TempDir() {
+  std::string templ = "/tmp/linger-test-XXXXXX";
+  if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+size_t LineCount(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+bool IsRoot() { return geteuid() == 0; }
+
+}  // namespace test

@@ -1,0 +1,96 @@
+// Running linger and its helpers as real processes, with every wait bounded by a deadline.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace test {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// Path of the linger binary under test, and of a helper executable built beside the tests.
+std::string Linger();
+std::string Helper(const std::string& name);
+
+// How a process is started: extra environment, and the signal state it inherits.
+struct StartOptions {
+  std::vector<std::string> env;  // "NAME=value", added to the test's own environment
+  std::vector<int> blocked;      // signals blocked in the new process
+  std::vector<int> ignored;      // signals set to SIG_IGN in the new process
+  bool new_session = false;      // setsid(), so that signals to its group reach it alone
+};
+
+// A started process whose stdout and stderr go to files that can be read at any time.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, const StartOptions& options = {});
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+  ~Process();  // kills and reaps it if still running
+
+  pid_t pid() const { return pid_; }
+  // Sends `sig`; false when the process is gone.
+  bool Signal(int sig) const;
+  // The exit status (code, or 128+N), or nothing if it is still running at the deadline.
+  std::optional<int> Wait(Clock::duration timeout);
+  // Everything written so far.
+  std::string Stdout() const;
+  std::string Stderr() const;
+  // Polls until Stderr() (or Stdout()) contains `text`; false at the deadline.
+  bool WaitForStderr(const std::string& text, Clock::duration timeout = 10s) const;
+  bool WaitForStdout(const std::string& text, Clock::duration timeout = 10s) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+  std::string out_path_, err_path_;
+};
+
+// Result of a finished process.
+struct Finished {
+  int status;  // exit code, or 128+N; -1 when it did not finish in time (and was killed)
+  std::string out, err;
+  Clock::duration elapsed;
+};
+
+// Runs argv to completion, killing it after `timeout`.
+Finished Run(std::vector<std::string> argv, Clock::duration timeout = 20s,
+             const StartOptions& options = {});
+
+// Polls `done` every few milliseconds until it is true or `timeout` passes.
+template <typename F>
+bool Eventually(F done, Clock::duration timeout = 10s) {
+  auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    struct timespec pause = {0, 5'000'000};
+    nanosleep(&pause, nullptr);
+  }
+  return true;
+}
+
+// A fresh directory under /tmp, removed with its contents when this goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Reads a whole file ("" when missing).
+std::string ReadFile(const std::string& path);
+
+// Counts the lines of `text`.
+size_t LineCount(const std::string& text);
+
+bool IsRoot();
+
+}  // namespace test

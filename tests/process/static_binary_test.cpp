@@ -1,0 +1,85 @@
+// The shipped binary: static, no interpreter, small enough for a ConfigMap, runs with nothing
+// around it.
+#include <elf.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <filesystem>
+
+#include "catch.h"
+#include "process.h"
+
+using namespace std::chrono_literals;
+using test::Linger;
+using test::Run;
+
+namespace {
+
+// Copies linger alone into an empty directory, to be the root of a chroot.
+struct EmptyRoot {
+  test::TempDir dir;
+  EmptyRoot() {
+    std::filesystem::copy_file(Linger(), dir.path() + "/linger");
+    // The distroless non-root user must be able to enter it.
+    std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("the release binary has no interpreter, no DT_NEEDED and fits in a ConfigMap") {
+  std::string elf = test::ReadFile(Linger());
+  REQUIRE(elf.size() > sizeof(Elf64_Ehdr));
+  CHECK(elf.size() <= 1'000'000);
+  Elf64_Ehdr header;
+  std::memcpy(&header, elf.data(), sizeof header);
+  REQUIRE(std::memcmp(header.e_ident, ELFMAG, SELFMAG) == 0);
+  REQUIRE(header.e_ident[EI_CLASS] == ELFCLASS64);
+  for (size_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    size_t offset = header.e_phoff + i * header.e_phentsize;
+    REQUIRE(offset + sizeof ph <= elf.size());
+    std::memcpy(&ph, elf.data() + offset, sizeof ph);
+    CHECK(ph.p_type != PT_INTERP);
+    if (ph.p_type != PT_DYNAMIC) continue;
+    // A static-pie binary has a dynamic section for its own relocations, but needs nothing.
+    for (size_t at = ph.p_offset; at + sizeof(Elf64_Dyn) <= ph.p_offset + ph.p_filesz;
+         at += sizeof(Elf64_Dyn)) {
+      Elf64_Dyn dyn;
+      std::memcpy(&dyn, elf.data() + at, sizeof dyn);
+      if (dyn.d_tag == DT_NULL) break;
+      CHECK(dyn.d_tag != DT_NEEDED);
+    }
+  }
+}
+
+TEST_CASE("the binary runs alone in an empty root filesystem") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
+  EmptyRoot root;
+  auto version = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "--version"});
+  CHECK(version.status == 0);
+  CHECK(version.out.rfind("linger ", 0) == 0);
+  auto sleep = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "sleep", "0.1"});
+  CHECK(sleep.status == 0);
+  CHECK(sleep.elapsed >= 100ms);
+}
+
+TEST_CASE("the binary runs as the distroless non-root user 65532 in an empty root") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot and changing user need root");
+  EmptyRoot root;
+  for (auto argv : std::vector<std::vector<std::string>>{{"--version"}, {"sleep", "0.1"}}) {
+    std::vector<std::string> full = {"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(),
+                                     "/linger"};
+    full.insert(full.end(), argv.begin(), argv.end());
+    auto r = Run(full);
+    CHECK(r.status == 0);
+  }
+  test::Process p({"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(), "/linger",
+                   "sleep", "infinity"});
+  REQUIRE(p.WaitForStderr("sleeping infinity"));
+  std::string status = test::ReadFile("/proc/" + std::to_string(p.pid()) + "/status");
+  CHECK(status.find("Uid:\t65532") != std::string::npos);
+  p.Signal(SIGTERM);
+  CHECK(p.Wait(10s) == 143);
+}
