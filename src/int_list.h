@@ -1,0 +1,26 @@
+// Lists of integers and ranges, as in "--status 200-299,404" and "--success-exit 143,130". Pure.
+#pragma once
+
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "result.h"
+
+namespace linger {
+
+// A set of integers written as comma-separated values and inclusive ranges.
+class IntList {
+ public:
+  // Parses "200", "200-299,404", ... Every value must lie in [min, max]; a range must not run
+  // backwards. `what` names the list in errors ("status list").
+  static Result<IntList> Parse(std::string_view text, int min, int max, std::string_view what);
+
+  // True when `value` is in one of the ranges.
+  bool Contains(int value) const;
+
+ private:
+  std::vector<std::pair<int, int>> ranges_;
+};
+
+}  // namespace linger
