@@ -55,6 +55,8 @@ std::optional<int> ParseRealtime(std::string_view name) {
     int sig = max ? SIGRTMAX : SIGRTMIN;
     if (rest.empty()) return sig;
     if (rest.front() != (max ? '-' : '+')) return std::nullopt;
+    // The sign is the one just checked: "RTMAX--130" must not count back up past SIGRTMAX.
+    if (rest.size() > 1 && rest[1] == '-') return std::nullopt;
     std::optional<int> offset = ParseNumber(rest.substr(1));
     if (!offset || *offset > SIGRTMAX - SIGRTMIN) return std::nullopt;
     return max ? sig - *offset : sig + *offset;

@@ -35,6 +35,14 @@ TEST_CASE("invalid signals are refused with a message naming them") {
   }
 }
 
+TEST_CASE("a negative real-time offset is refused, not counted the other way (RTMAX--130)") {
+  // Found by fuzz/signals_fuzz.cpp: "RTMAX--130" was read as signal 194, "RTMIN+-5" as 29.
+  for (const char* text : {"RTMAX--130", "rtmax--1", "RTMIN+-5", "SIGRTMIN+-0"}) {
+    INFO(text);
+    CHECK_FALSE(ParseSignal(text).ok());
+  }
+}
+
 TEST_CASE("signal lists are comma-separated") {
   auto list = ParseSignalList("TERM,QUIT,10");
   REQUIRE(list.ok());
