@@ -12,6 +12,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "catch.h"
+
 extern char** environ;
 
 namespace test {
@@ -36,7 +38,9 @@ std::string MakeTempFile(const char* tag) {
 }  // namespace
 
 Process::Process(std::vector<std::string> argv, const StartOptions& options)
-    : out_path_(MakeTempFile("out")), err_path_(MakeTempFile("err")) {
+    : is_linger_(std::find(argv.begin(), argv.end(), Linger()) != argv.end()),
+      out_path_(MakeTempFile("out")),
+      err_path_(MakeTempFile("err")) {
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -92,6 +96,10 @@ std::optional<int> Process::Wait(Clock::duration timeout) {
         return status_.has_value();
       },
       timeout);
+  if (status_ && is_linger_) {
+    std::string report = SanitizerReport(Stderr());
+    if (!report.empty()) FAIL_CHECK("linger's stderr has a sanitizer report: " << report);
+  }
   return status_;
 }
 
@@ -111,6 +119,17 @@ Finished Run(std::vector<std::string> argv, Clock::duration timeout, const Start
   Process p(std::move(argv), options);
   std::optional<int> status = p.Wait(timeout);
   return {status.value_or(-1), p.Stdout(), p.Stderr(), Clock::now() - start};
+}
+
+std::string SanitizerReport(const std::string& err) {
+  for (const char* marker : {"Sanitizer", "runtime error: "}) {
+    size_t at = err.find(marker);
+    if (at == std::string::npos) continue;
+    size_t begin = err.rfind('\n', at);
+    begin = begin == std::string::npos ? 0 : begin + 1;
+    return err.substr(begin, err.find('\n', at) - begin);
+  }
+  return "";
 }
 
 TempDir::TempDir() {

@@ -37,6 +37,8 @@ class Process {
   // Sends `sig`; false when the process is gone.
   bool Signal(int sig) const;
   // The exit status (code, or 128+N), or nothing if it is still running at the deadline.
+  // When the process is linger, a sanitizer report on its stderr fails the running test, whatever
+  // the exit status: a test that expects status 1 would not notice ASan's exit status 1.
   std::optional<int> Wait(Clock::duration timeout);
   // Everything written so far.
   std::string Stdout() const;
@@ -47,6 +49,7 @@ class Process {
 
  private:
   pid_t pid_ = -1;
+  bool is_linger_ = false;  // linger appears in argv, directly or behind unshare, chroot, ...
   std::optional<int> status_;
   std::string out_path_, err_path_;
 };
@@ -61,6 +64,9 @@ struct Finished {
 // Runs argv to completion, killing it after `timeout`.
 Finished Run(std::vector<std::string> argv, Clock::duration timeout = 20s,
              const StartOptions& options = {});
+
+// The first line of an ASan, LSan or UBSan report in `err`, or "" when there is none.
+std::string SanitizerReport(const std::string& err);
 
 // Polls `done` every few milliseconds until it is true or `timeout` passes.
 template <typename F>
