@@ -1,0 +1,115 @@
+// How long a wrapper (linger exec-with-delay, tini, catatonit) takes to pass SIGTERM on to its
+// child. Usage: signal_latency RUNS -- WRAPPER [ARG...]
+// Each run starts "WRAPPER ARG... signal_latency --child" with its stdout on a pipe; the child
+// blocks SIGTERM, says "ready", and prints the CLOCK_MONOTONIC time at which sigwaitinfo hands it
+// the signal. The driver sends SIGTERM to the wrapper and prints the difference in microseconds,
+// one line per run: the forwarding latency, or with --delay D the observed delay.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kLineTimeoutMs = 120'000;  // longer than the longest delay measured (20 s)
+
+long long NowNs() {
+  timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return now.tv_sec * 1'000'000'000LL + now.tv_nsec;
+}
+
+// Ends the measurement; `what` names the failed call (then errno says why) or the problem.
+[[noreturn]] void Die(const char* what, bool system_call = true) {
+  std::fprintf(stderr, "signal_latency: %s%s%s\n", what, system_call ? ": " : "",
+               system_call ? std::strerror(errno) : "");
+  std::exit(1);
+}
+
+int Child() {
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  if (sigprocmask(SIG_BLOCK, &term, nullptr) != 0) Die("sigprocmask");
+  std::printf("ready\n");
+  std::fflush(stdout);
+  while (sigwaitinfo(&term, nullptr) < 0) {
+    if (errno != EINTR) Die("sigwaitinfo");
+  }
+  long long received = NowNs();
+  std::printf("%lld\n", received);
+  return 0;
+}
+
+// Reads one line from `fd`, waiting at most kLineTimeoutMs.
+std::string ReadLine(int fd) {
+  std::string line;
+  char c;
+  while (true) {
+    pollfd p{fd, POLLIN, 0};
+    int ready = poll(&p, 1, kLineTimeoutMs);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) Die("poll");
+    if (ready == 0) Die("no line from the child in time", false);
+    ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) Die("read");
+    if (n == 0) Die("the child's output ended early (is the wrapper there?)", false);
+    if (c == '\n') return line;
+    line += c;
+  }
+}
+
+void RunOnce(std::vector<char*>& argv) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) Die("pipe2");
+  pid_t wrapper = fork();
+  if (wrapper < 0) Die("fork");
+  if (wrapper == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  if (ReadLine(out[0]) != "ready") Die("the child did not say ready", false);
+  long long sent = NowNs();
+  if (kill(wrapper, SIGTERM) != 0) Die("kill");
+  long long received = std::atoll(ReadLine(out[0]).c_str());
+  std::printf("%.1f\n", static_cast<double>(received - sent) / 1000.0);
+  close(out[0]);
+  int status;
+  while (waitpid(wrapper, &status, 0) < 0) {
+    if (errno != EINTR) Die("waitpid");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--child") == 0) return Child();
+  if (argc < 4 || std::strcmp(argv[2], "--") != 0) {
+    std::fprintf(stderr, "usage: signal_latency RUNS -- WRAPPER [ARG...]\n");
+    return 2;
+  }
+  int runs = std::atoi(argv[1]);
+  char self_path[4096];
+  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
+  if (len < 0) Die("readlink /proc/self/exe");
+  self_path[len] = '\0';
+  std::vector<char*> wrapped(argv + 3, argv + argc);
+  char child_flag[] = "--child";
+  wrapped.push_back(self_path);
+  wrapped.push_back(child_flag);
+  wrapped.push_back(nullptr);
+  for (int i = 0; i < runs; ++i) RunOnce(wrapped);
+  return 0;
+}
