@@ -8,6 +8,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "poll_until.h"
+
 namespace linger {
 namespace {
 
@@ -149,16 +151,10 @@ int StopSignals::WaitUntil(std::optional<Clock::time_point> deadline) const {
   pollfd pfd{fd_.get(), POLLIN, 0};
   while (true) {
     if (int sig = Take()) return sig;
-    timespec timeout{};
-    if (deadline) {
-      auto left = *deadline - Clock::now();
-      if (left <= Clock::duration::zero()) return 0;
-      auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
-      timeout.tv_sec = secs.count();
-      timeout.tv_nsec = std::chrono::duration_cast<std::chrono::nanoseconds>(left - secs).count();
-    }
-    // ppoll's nanosecond timeout keeps the wait accurate; EINTR just goes round again.
-    if (ppoll(&pfd, 1, deadline ? &timeout : nullptr, nullptr) < 0 && errno != EINTR) return -1;
+    // EINTR just goes round again: the deadline is absolute, so it never moves.
+    int ready = PollUntil({&pfd, 1}, deadline);
+    if (ready == 0) return 0;
+    if (ready < 0 && errno != EINTR) return -1;
   }
 }
 
