@@ -116,7 +116,7 @@ TEST_CASE("a COMMAND killed by signal N gives 128+N") {
   }
 }
 
-TEST_CASE("--success-exit reports the listed statuses as 0, and only those") {
+TEST_CASE("success-exit reports the listed statuses as 0 and no others") {
   auto term = ShellKilledBy(SIGTERM);
   CHECK(Run({Linger(), kExec, "--success-exit", "143", "/bin/sh", "-c", term}).status == 0);
   CHECK(Run({Linger(), kExec, "--success-exit=1,130-142", "/bin/sh", "-c", term}).status == 143);
@@ -175,14 +175,14 @@ TEST_CASE("the delay is 20s unless told otherwise, and a second SIGTERM ends it 
   CHECK(p->Stderr().find("second SIGTERM received, ending the delay") != std::string::npos);
 }
 
-TEST_CASE("--signal QUIT: COMMAND gets SIGQUIT when the delay ends") {
+TEST_CASE("with --signal QUIT COMMAND gets SIGQUIT when the delay ends") {
   auto p = StartLogged({"--delay", "0.2", "--signal", "QUIT"}, {"3", "15"});
   p->Signal(SIGTERM);
   CHECK(p->Wait(20s) == 128 + SIGQUIT);
   CHECK(CountReceived(*p, SIGTERM) == 0);
 }
 
-TEST_CASE("--delay-on QUIT holds SIGQUIT back and forwards SIGTERM at once") {
+TEST_CASE("with --delay-on QUIT SIGQUIT is held back and SIGTERM forwarded at once") {
   auto quit = StartLogged({"--delay", "0.5", "--delay-on", "QUIT"}, {"3"});
   auto t0 = Clock::now();
   quit->Signal(SIGQUIT);
@@ -225,7 +225,7 @@ TEST_CASE("a COMMAND that exits during the delay ends linger at once with its st
   CHECK(Clock::now() - t1 < 5s);
 }
 
-TEST_CASE("--kill-after: a COMMAND that ignores SIGTERM is killed, 137") {
+TEST_CASE("with --kill-after a COMMAND that ignores SIGTERM is killed: 137") {
   auto p = StartLogged({"--delay", "0", "--kill-after", "0.5"});  // logs SIGTERM, lives on
   auto t0 = Clock::now();
   p->Signal(SIGTERM);
@@ -235,7 +235,7 @@ TEST_CASE("--kill-after: a COMMAND that ignores SIGTERM is killed, 137") {
   CHECK(p->Stderr().find("sending SIGKILL") != std::string::npos);
 }
 
-TEST_CASE("every catchable signal in dumb-init's list reaches COMMAND; SIGCHLD does not") {
+TEST_CASE("every catchable signal in dumb-init's list reaches COMMAND but SIGCHLD does not") {
   // dumb-init's list is 1-31 but KILL, STOP and CHLD; linger leaves the synchronous faults alone,
   // and TERM is held back (it ends the test). Two real-time signals show the range goes on.
   std::vector<int> signals;
@@ -314,7 +314,7 @@ TEST_CASE("a missing COMMAND is 127, one that cannot run is 126, named, with no 
   CHECK(no_child_left());
 }
 
-TEST_CASE("--group signals the whole process group; without it only COMMAND") {
+TEST_CASE("with --group the whole process group gets signals and without it only COMMAND") {
   for (bool group : {true, false}) {
     INFO("--group " << group);
     std::vector<std::string> args = {"--delay", "0"};
@@ -377,7 +377,7 @@ TEST_CASE("a bad environment value is a usage error naming the variable") {
   }
 }
 
-TEST_CASE("--quiet silences the delay lines; --log appends them to a file") {
+TEST_CASE("quiet silences the delay lines and --log appends them to a file") {
   auto quiet = StartLogged({"--quiet", "--delay", "0"}, {"15"});
   quiet->Signal(SIGTERM);
   CHECK(quiet->Wait(10s) == 143);

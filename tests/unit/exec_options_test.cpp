@@ -69,7 +69,7 @@ TEST_CASE("environment variables stand in for missing flags") {
   CHECK(options->success_exit.Contains(130));
 }
 
-TEST_CASE("flags win over the environment; the last of a repeated flag wins") {
+TEST_CASE("flags win over the environment and the last of a repeated flag wins") {
   std::vector<Option> flags = {{"delay", "1s"}, {"signal", "INT"}, {"delay", "2s"}};
   auto options = Resolve(flags, Env({{"LINGER_DELAY", "30s"}, {"LINGER_SIGNAL", "QUIT"}}));
   REQUIRE(options.ok());
