@@ -81,7 +81,7 @@ class Supervisor {
       LogInfo("sending {} to '{}'", SignalName(sig), name_);
       Send(sig);
       phase_ = Phase::kStopping;
-      if (options_.kill_after) kill_at_ = now + *options_.kill_after;
+      if (options_.kill_after) kill_at_ = DeadlineAfter(now, *options_.kill_after);
     }
     if (kill_at_ && now >= *kill_at_) {
       LogInfo("'{}' still runs {} after its stop signal, sending SIGKILL", name_,
@@ -137,7 +137,7 @@ class Supervisor {
     } else if (phase_ == Phase::kRunning) {
       phase_ = Phase::kDelaying;
       held_ = sig;
-      delay_end_ = Clock::now() + options_.delay;
+      delay_end_ = DeadlineAfter(Clock::now(), options_.delay);
       LogInfo("{} received, delaying it {} while '{}' keeps running", SignalName(sig),
               FormatDuration(options_.delay), name_);
     } else {

@@ -337,6 +337,26 @@ TEST_CASE("with --group the whole process group gets signals and without it only
   }
 }
 
+TEST_CASE("with --group on a terminal COMMAND leads its own group and takes the terminal") {
+  for (bool group : {true, false}) {
+    INFO("--group " << group);
+    // script(1) runs linger on a fresh pseudo-terminal, its controlling terminal.
+    std::string command = Linger() + " exec-with-delay " + (group ? "--group " : "") +
+                          "-- /bin/sh -c 'cat /proc/$$/stat'";
+    auto r = Run({"/usr/bin/script", "-qec", command, "/dev/null"});
+    REQUIRE(r.status == 0);
+    // /proc/PID/stat: "pid (comm) state ppid pgrp session tty_nr tpgid ...".
+    int pid = 0, ppid = 0, pgrp = 0, session = 0, tty = 0, foreground = 0;
+    size_t comm_end = r.out.find(") ");
+    REQUIRE(comm_end != std::string::npos);
+    REQUIRE(std::sscanf(r.out.c_str(), "%d", &pid) == 1);
+    REQUIRE(std::sscanf(r.out.c_str() + comm_end + 2, "%*c %d %d %d %d %d", &ppid, &pgrp, &session,
+                        &tty, &foreground) == 5);
+    CHECK((pgrp == pid) == group);
+    CHECK(foreground == pgrp);
+  }
+}
+
 TEST_CASE("environment variables stand in for flags, and flags win") {
   test::StartOptions env;
   env.env = {"LINGER_DELAY=0.3", "LINGER_DELAY_ON=USR1", "LINGER_SIGNAL=QUIT",
