@@ -53,11 +53,8 @@ Spawned SpawnCommand(std::span<char* const> command, const SignalState& inherite
       // over. SIGTTOU is blocked, so a background caller is not stopped by it (tcsetpgrp(3)).
       (void)tcsetpgrp(STDIN_FILENO, getpid());
     }
-    int err = 0;
-    if (RestoreSignalState(inherited)) {
-      execvp(command[0], command.data());
-    }
-    err = errno;
+    if (RestoreSignalState(inherited)) execvp(command[0], command.data());
+    int err = errno;
     ssize_t unused = write(write_end.get(), &err, sizeof err);
     (void)unused;  // nothing more a child that cannot exec can do
     _exit(ExitStatusForExecError(err));

@@ -95,8 +95,9 @@ class Supervisor {
   // pending there is no timeout at all, so an idle linger never wakes up (tini polls every second).
   void Sleep() const {
     std::optional<Clock::time_point> deadline = kill_at_;
-    if (phase_ == Phase::kDelaying)
+    if (phase_ == Phase::kDelaying) {
       deadline = deadline ? std::min(*deadline, delay_end_) : delay_end_;
+    }
     timespec timeout{};
     if (deadline) {
       auto left = std::max(Clock::duration::zero(), *deadline - Clock::now());
@@ -122,7 +123,7 @@ class Supervisor {
       for (size_t i = 0; i < static_cast<size_t>(n) / sizeof infos[0]; ++i) {
         // A signal linger caused itself (SIGPIPE or SIGXFSZ from writing its log) is not news
         // for COMMAND.
-        if (static_cast<pid_t>(infos[i].ssi_pid) == getpid()) continue;
+        if (static_cast<pid_t>(infos[i].ssi_pid) == self_) continue;
         OnSignal(static_cast<int>(infos[i].ssi_signo));
       }
     }
@@ -157,6 +158,7 @@ class Supervisor {
   const ExecOptions& options_;
   const char* name_;
   const pid_t child_;
+  const pid_t self_ = getpid();
   const UniqueFd signals_;
   Phase phase_ = Phase::kRunning;
   int held_ = 0;                 // the signal that started the delay

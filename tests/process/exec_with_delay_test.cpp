@@ -130,6 +130,15 @@ TEST_CASE("the first word that is not an option starts COMMAND, which keeps its 
   CHECK(r.out == "--delay 5 --help\n");
 }
 
+TEST_CASE("COMMAND gets linger's environment unchanged, LINGER_ variables included") {
+  test::StartOptions options;
+  options.env = {"APP_MODE=blue", "LINGER_DELAY=3s"};
+  auto r =
+      Run({Linger(), kExec, "/bin/sh", "-c", "echo \"$APP_MODE $LINGER_DELAY\""}, 10s, options);
+  CHECK(r.status == 0);
+  CHECK(r.out == "blue 3s\n");
+}
+
 TEST_CASE("exec-with-delay usage errors exit 2 naming the offending word") {
   auto missing = Run({Linger(), kExec, "--delay", "1s"});
   CHECK(missing.status == 2);
