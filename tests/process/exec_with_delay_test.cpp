@@ -446,6 +446,17 @@ TEST_CASE("as PID 1 of a new pid namespace, SIGTERM is held back and forwarded")
   CHECK(Clock::now() - t0 >= 200ms);
 }
 
+TEST_CASE("as PID 1, a SIGTERM sent from inside the container reaches COMMAND") {
+  if (!test::IsRoot()) LINGER_SKIP("creating a pid namespace needs root");
+  // The kernel drops a signal sent to PID 1 from its own namespace when PID 1 has no handler for
+  // it; a blocked signal is queued instead.
+  auto r = Run({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", Linger(), kExec, "--delay",
+                "0", "--", "/bin/sh", "-c", "kill -TERM 1; exec sleep 30"},
+               20s);
+  CHECK(r.status == 143);
+  CHECK(r.elapsed < 15s);
+}
+
 TEST_CASE("as PID 1, 100 orphans re-parented to linger leave no zombie") {
   if (!test::IsRoot()) LINGER_SKIP("creating a pid namespace needs root");
   Process p({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", Linger(), kExec, "--delay", "0",
