@@ -13,6 +13,7 @@
 
 #include "exit_status.h"
 #include "log.h"
+#include "poll_until.h"
 #include "spawn.h"
 
 namespace linger {
@@ -91,22 +92,16 @@ class Supervisor {
     }
   }
 
-  // Blocks in ppoll until the signalfd is readable or the next deadline passes. With no deadline
-  // pending there is no timeout at all, so an idle linger never wakes up (tini polls every second).
+  // Blocks until the signalfd is readable or the next deadline passes. With no deadline pending
+  // there is no timeout at all, so an idle linger never wakes up (tini polls every second).
+  // PollUntil ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
   void Sleep() const {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
       deadline = deadline ? std::min(*deadline, delay_end_) : delay_end_;
     }
-    timespec timeout{};
-    if (deadline) {
-      auto left = std::max(Clock::duration::zero(), *deadline - Clock::now());
-      auto secs = std::chrono::duration_cast<std::chrono::seconds>(left);
-      timeout.tv_sec = secs.count();
-      timeout.tv_nsec = std::chrono::duration_cast<std::chrono::nanoseconds>(left - secs).count();
-    }
     pollfd pfd{signals_.get(), POLLIN, 0};
-    if (ppoll(&pfd, 1, deadline ? &timeout : nullptr, nullptr) < 0 && errno != EINTR) {
+    if (PollUntil({&pfd, 1}, deadline) < 0 && errno != EINTR) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
