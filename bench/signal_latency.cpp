@@ -1,9 +1,10 @@
 // How long a wrapper (linger exec-with-delay, tini, catatonit) takes to pass SIGTERM on to its
-// child. Usage: signal_latency RUNS -- WRAPPER [ARG...]
-// Each run starts "WRAPPER ARG... signal_latency --child" with its stdout on a pipe; the child
-// blocks SIGTERM, says "ready", and prints the CLOCK_MONOTONIC time at which sigwaitinfo hands it
-// the signal. The driver sends SIGTERM to the wrapper and prints the difference in microseconds,
-// one line per run: the forwarding latency, or with --delay D the observed delay.
+// child. Usage: signal_latency RUNS SIGNAL_LOGGER -- WRAPPER [ARG...]
+// Each run starts "WRAPPER ARG... SIGNAL_LOGGER 15" with its stdout on a pipe. The test helper
+// signal_logger says "ready PID", then prints "PID 15 NS" with the CLOCK_MONOTONIC time at which
+// sigwaitinfo hands it SIGTERM, and dies of it. The driver sends SIGTERM to the wrapper and prints
+// the difference in microseconds, one line per run: the forwarding latency, or with --delay D the
+// observed delay.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -33,21 +34,6 @@ long long NowNs() {
   std::fprintf(stderr, "signal_latency: %s%s%s\n", what, system_call ? ": " : "",
                system_call ? std::strerror(errno) : "");
   std::exit(1);
-}
-
-int Child() {
-  sigset_t term;
-  sigemptyset(&term);
-  sigaddset(&term, SIGTERM);
-  if (sigprocmask(SIG_BLOCK, &term, nullptr) != 0) Die("sigprocmask");
-  std::printf("ready\n");
-  std::fflush(stdout);
-  while (sigwaitinfo(&term, nullptr) < 0) {
-    if (errno != EINTR) Die("sigwaitinfo");
-  }
-  long long received = NowNs();
-  std::printf("%lld\n", received);
-  return 0;
 }
 
 // Reads one line from `fd`, waiting at most kLineTimeoutMs.
@@ -80,10 +66,13 @@ void RunOnce(std::vector<char*>& argv) {
     _exit(127);
   }
   close(out[1]);
-  if (ReadLine(out[0]) != "ready") Die("the child did not say ready", false);
+  if (!ReadLine(out[0]).starts_with("ready ")) Die("the child did not say ready", false);
   long long sent = NowNs();
   if (kill(wrapper, SIGTERM) != 0) Die("kill");
-  long long received = std::atoll(ReadLine(out[0]).c_str());
+  long long pid, sig, received;
+  if (std::sscanf(ReadLine(out[0]).c_str(), "%lld %lld %lld", &pid, &sig, &received) != 3) {
+    Die("the child's line is not 'PID SIGNO NS'", false);
+  }
   std::printf("%.1f\n", static_cast<double>(received - sent) / 1000.0);
   close(out[0]);
   int status;
@@ -95,20 +84,15 @@ void RunOnce(std::vector<char*>& argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 2 && std::strcmp(argv[1], "--child") == 0) return Child();
-  if (argc < 4 || std::strcmp(argv[2], "--") != 0) {
-    std::fprintf(stderr, "usage: signal_latency RUNS -- WRAPPER [ARG...]\n");
+  if (argc < 5 || std::strcmp(argv[3], "--") != 0) {
+    std::fprintf(stderr, "usage: signal_latency RUNS SIGNAL_LOGGER -- WRAPPER [ARG...]\n");
     return 2;
   }
   int runs = std::atoi(argv[1]);
-  char self_path[4096];
-  ssize_t len = readlink("/proc/self/exe", self_path, sizeof self_path - 1);
-  if (len < 0) Die("readlink /proc/self/exe");
-  self_path[len] = '\0';
-  std::vector<char*> wrapped(argv + 3, argv + argc);
-  char child_flag[] = "--child";
-  wrapped.push_back(self_path);
-  wrapped.push_back(child_flag);
+  std::vector<char*> wrapped(argv + 4, argv + argc);
+  char sigterm[] = "15";
+  wrapped.push_back(argv[2]);
+  wrapped.push_back(sigterm);
   wrapped.push_back(nullptr);
   for (int i = 0; i < runs; ++i) RunOnce(wrapped);
   return 0;
