@@ -89,6 +89,7 @@ Process::~Process() {
 bool Process::Signal(int sig) const { return kill(pid_, sig) == 0; }
 
 std::optional<int> Process::Wait(Clock::duration timeout) {
+  bool already_finished = status_.has_value();
   Eventually(
       [&] {
         int wait_status;
@@ -96,7 +97,7 @@ std::optional<int> Process::Wait(Clock::duration timeout) {
         return status_.has_value();
       },
       timeout);
-  if (status_ && is_linger_) {
+  if (status_ && !already_finished && is_linger_) {
     std::string report = SanitizerReport(Stderr());
     if (!report.empty()) FAIL_CHECK("linger's stderr has a sanitizer report: " << report);
   }
