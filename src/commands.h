@@ -13,4 +13,8 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 extern const std::string_view kSleepHelp;
 
+// linger wait-http [OPTIONS] URL [-- COMMAND [ARG...]]
+int RunWaitHttp(std::span<char* const> args);
+extern const std::string_view kWaitHttpHelp;
+
 }  // namespace linger
