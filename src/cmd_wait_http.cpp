@@ -100,7 +100,7 @@ Result<Options> CheckOptions(const ParsedArgs& parsed) {
       if (!statuses.ok()) return Error{statuses.error()};
     } else if (option.name == "method") {
       if (!IsValidMethod(option.value)) {
-        return Error{fmt::format("invalid method '{}'", option.value)};
+        return Error{fmt::format("invalid method '{}'", Printable(option.value))};
       }
       method = option.value;
     } else if (option.name == "header") {

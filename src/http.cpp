@@ -30,14 +30,8 @@ std::string_view TrimBlanks(std::string_view text) {
   return text.substr(start, text.find_last_not_of(" \t") - start + 1);
 }
 
-// Server bytes go into log lines: keep them printable and short.
-std::string Printable(std::string_view text) {
-  constexpr size_t kMax = 60;
-  std::string out;
-  for (char c : text.substr(0, kMax)) out.push_back(c >= ' ' && c < 0x7f ? c : '?');
-  if (text.size() > kMax) out += "...";
-  return out;
-}
+// Server bytes in log lines: printable and short.
+std::string Short(std::string_view text) { return Printable(text, 60); }
 
 bool ParseDecimal(std::string_view text, std::uint64_t& value) {
   if (text.empty() || text.size() > 18) return false;
@@ -55,12 +49,13 @@ Result<HttpHeader> ParseHeaderOption(std::string_view text) {
   size_t colon = text.find(':');
   std::string_view name = text.substr(0, colon);
   if (colon == std::string_view::npos || !IsToken(name)) {
-    return Error{fmt::format("invalid header '{}': expected 'Name: value'", text)};
+    return Error{fmt::format("invalid header '{}': expected 'Name: value'", Printable(text))};
   }
   std::string_view value = TrimBlanks(text.substr(colon + 1));
   for (char c : value) {
     if ((c >= 0 && c < ' ' && c != '\t') || c == 0x7f) {
-      return Error{fmt::format("invalid header '{}': control characters in the value", text)};
+      return Error{
+          fmt::format("invalid header '{}': control characters in the value", Printable(text))};
     }
   }
   return HttpHeader{std::string(name), std::string(value)};
@@ -202,10 +197,10 @@ bool ResponseParser::OnStatusLine(std::string_view line) {
     status = status * 10 + (line[i] - '0');
   }
   if (!ok || status < 100) {
-    return Fail(fmt::format("not an HTTP/1.x response: '{}'", Printable(line)));
+    return Fail(fmt::format("not an HTTP/1.x response: '{}'", Short(line)));
   }
   status_ = status;
-  reason_ = Printable(TrimBlanks(line.substr(12)));
+  reason_ = Short(TrimBlanks(line.substr(12)));
   has_length_ = has_transfer_encoding_ = chunked_ = false;
   phase_ = Phase::kHeaderLine;
   return true;
@@ -233,14 +228,14 @@ bool ResponseParser::OnHeaderLine(std::string_view line) {
   size_t colon = line.find(':');
   std::string_view name = line.substr(0, colon);
   if (colon == std::string_view::npos || !IsToken(name)) {
-    return Fail(fmt::format("malformed header line '{}'", Printable(line)));
+    return Fail(fmt::format("malformed header line '{}'", Short(line)));
   }
   std::string_view value = TrimBlanks(line.substr(colon + 1));
   if (EqualsIgnoreCase(name, "Content-Length")) {
     std::uint64_t length = 0;
     // Two different lengths would let the body end in two places (RFC 9112 6.3).
     if (!ParseDecimal(value, length) || (has_length_ && length != length_)) {
-      return Fail(fmt::format("invalid Content-Length '{}'", Printable(value)));
+      return Fail(fmt::format("invalid Content-Length '{}'", Short(value)));
     }
     has_length_ = true;
     length_ = length;
@@ -265,7 +260,7 @@ bool ResponseParser::OnChunkSize(std::string_view line) {
     ok = ok && value >= 0;
     size = size * 16 + static_cast<std::uint64_t>(value);
   }
-  if (!ok) return Fail(fmt::format("malformed chunk size '{}'", Printable(line)));
+  if (!ok) return Fail(fmt::format("malformed chunk size '{}'", Short(line)));
   length_ = size;
   phase_ = size == 0 ? Phase::kTrailer : Phase::kChunkData;
   return true;

@@ -40,9 +40,16 @@ bool IsHostName(std::string_view host) {
 
 }  // namespace
 
+std::string Printable(std::string_view text, size_t max) {
+  std::string out;
+  for (char c : text.substr(0, max)) out.push_back(c >= ' ' && c < 0x7f ? c : '?');
+  if (text.size() > max) out += "...";
+  return out;
+}
+
 Result<Url> ParseUrl(std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    return Error{fmt::format("invalid URL '{}': {}", text, why)};
+    return Error{fmt::format("invalid URL '{}': {}", Printable(text), why)};
   };
   if (StartsWithIgnoreCase(text, "https://")) {
     return invalid("https needs TLS, which linger does not have; use http://");

@@ -22,4 +22,8 @@ struct Url {
 // errors naming the URL.
 Result<Url> ParseUrl(std::string_view text);
 
+// `text` for a log line: control and non-ASCII bytes as '?', cut at `max` bytes with "...", so
+// that an error stays one line whatever the user or a server sent.
+std::string Printable(std::string_view text, size_t max = 200);
+
 }  // namespace linger

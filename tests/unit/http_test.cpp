@@ -63,7 +63,7 @@ TEST_CASE("the request has Host, User-Agent and Connection: close, then the extr
         "Connection: close\r\nX-Probe: 1\r\nA: \r\n\r\n");
 }
 
-TEST_CASE("--header takes 'Name: value' and refuses what would break the request") {
+TEST_CASE("header options take 'Name: value' and refuses what would break the request") {
   auto header = ParseHeaderOption("Authorization:  Bearer abc  ");
   REQUIRE(header.ok());
   CHECK(header->name == "Authorization");
@@ -75,7 +75,7 @@ TEST_CASE("--header takes 'Name: value' and refuses what would break the request
     INFO(bad);
     auto r = ParseHeaderOption(bad);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().rfind(std::string("invalid header '") + bad + "'", 0) == 0);
+    CHECK(r.error().rfind("invalid header '" + linger::Printable(bad) + "'", 0) == 0);
   }
   for (const char* good : {"GET", "HEAD", "POST", "OPTIONS", "PURGE", "M-SEARCH"}) {
     CHECK(linger::IsValidMethod(good));

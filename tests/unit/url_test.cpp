@@ -60,6 +60,7 @@ TEST_CASE("bad URLs are refused with a message naming the URL and the reason") {
       {"http://db/ready#", "fragment"},
       {"http://db/a b", "percent-encoded"},
       {"http://db/a\tb", "percent-encoded"},
+      {"http://db/a\nb", "percent-encoded"},
       {"http://db:0/", "port '0'"},
       {"http://db:65536/", "port '65536'"},
       {"http://db:/", "port ''"},
@@ -84,7 +85,7 @@ TEST_CASE("bad URLs are refused with a message naming the URL and the reason") {
     INFO(c.text);
     auto url = ParseUrl(c.text);
     REQUIRE_FALSE(url.ok());
-    CHECK(url.error().rfind(std::string("invalid URL '") + c.text + "'", 0) == 0);
+    CHECK(url.error().rfind("invalid URL '" + linger::Printable(c.text) + "'", 0) == 0);
     CHECK(url.error().find(c.why) != std::string::npos);
   }
 }
