@@ -1,5 +1,6 @@
 // wait-http from the shipped static binary inside an empty root filesystem: names must resolve
 // with no NSS libraries, no shell and nothing else around.
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -15,17 +16,25 @@ using test::Run;
 
 namespace {
 
-// An empty directory holding linger and, when given, an /etc/hosts.
+// Files of /etc by name ("hosts", "resolv.conf") and their text.
+using EtcFiles = std::vector<std::pair<std::string, std::string>>;
+
+// An empty directory holding linger and the given files of /etc.
 struct Root {
   test::TempDir dir;
-  explicit Root(const std::string& hosts) {
+  explicit Root(const EtcFiles& etc) {
     std::filesystem::copy_file(Linger(), dir.path() + "/linger");
     std::filesystem::permissions(dir.path(), std::filesystem::perms(0755));
-    if (hosts.empty()) return;
     std::filesystem::create_directory(dir.path() + "/etc");
-    std::ofstream(dir.path() + "/etc/hosts") << hosts;
+    for (const auto& [name, text] : etc) std::ofstream(dir.path() + "/etc/" + name) << text;
   }
 };
+
+// The dns_server helper on 127.0.0.1:53, or a reason to skip.
+std::string StartDns(test::Process& dns) {
+  if (!dns.WaitForStdout("ready", 5s)) return "cannot listen on 127.0.0.1:53: " + dns.Stderr();
+  return "";
+}
 
 }  // namespace
 
@@ -33,7 +42,7 @@ TEST_CASE("in an empty root, a name from /etc/hosts resolves and every address i
   if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
   test::HttpServer server({"200"});
   // [::1] comes first and refuses (the server listens on IPv4 only); 127.0.0.1 answers.
-  Root root("# test\n::1 backend.test\n127.0.0.1 backend.test backend\n");
+  Root root(EtcFiles{{"hosts", "# test\n::1 backend.test\n127.0.0.1 backend.test backend\n"}});
   std::string port = std::to_string(server.port());
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "10s",
                 "http://backend.test:" + port + "/"});
@@ -48,7 +57,7 @@ TEST_CASE("in an empty root, a name from /etc/hosts resolves and every address i
 TEST_CASE("in an empty root with no /etc/hosts at all, localhost still means the loopback") {
   if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
   test::HttpServer server({"200"});
-  Root root("");
+  Root root(EtcFiles{});
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "10s",
                 "http://localhost:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
@@ -57,4 +66,45 @@ TEST_CASE("in an empty root with no /etc/hosts at all, localhost still means the
                       "1s", "--interval", "100ms", "http://backend.test/"});
   CHECK(unknown.status == 1);
   CHECK(unknown.err.find("cannot resolve 'backend.test'") != std::string::npos);
+}
+
+TEST_CASE("in an empty root, DNS finds a name through resolv.conf's search domains") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot and port 53 need root");
+  test::Process dns({test::Helper("dns_server"), "backend.svc.test=127.0.0.1"});
+  if (std::string why = StartDns(dns); !why.empty()) LINGER_SKIP(why);
+  test::HttpServer server({"200"});
+  Root root(EtcFiles{
+      {"resolv.conf", "search ns.test svc.test\nnameserver 127.0.0.1\noptions ndots:2\n"}});
+  auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "10s",
+                "http://backend:" + std::to_string(server.port()) + "/"});
+  CHECK(r.status == 0);
+  CHECK(r.err.find("HTTP 200 Scripted") != std::string::npos);
+  // The first search domain says "no such name", the second has it; A and AAAA both asked.
+  std::string queries = dns.Stdout();
+  CHECK(queries.find("query backend.ns.test 1\n") != std::string::npos);
+  CHECK(queries.find("query backend.svc.test 1\n") != std::string::npos);
+  CHECK(queries.find("query backend.svc.test 28\n") != std::string::npos);
+  CHECK(queries.find("query backend 1\n") == std::string::npos);
+}
+
+TEST_CASE("a DNS server that never answers cannot hold wait-http past its deadlines") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot and port 53 need root");
+  test::Process dns({test::Helper("dns_server"), "--silent"});
+  if (std::string why = StartDns(dns); !why.empty()) LINGER_SKIP(why);
+  Root root(EtcFiles{{"resolv.conf", "nameserver 127.0.0.1\n"}});
+  auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "1s",
+                "--request-timeout", "300ms", "--interval", "0", "http://backend.test/"});
+  CHECK(r.status == 1);
+  CHECK(r.elapsed >= 1s);
+  CHECK(r.elapsed < 8s);
+  CHECK(r.err.find("timed out waiting for DNS server 127.0.0.1:53") != std::string::npos);
+
+  // No limit of its own at all: SIGTERM still ends the lookup at once.
+  test::Process p({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "0",
+                   "--request-timeout", "0", "http://backend.test/"});
+  REQUIRE(dns.WaitForStdout("query backend.test", 10s));
+  auto sent = test::Clock::now();
+  p.Signal(SIGTERM);
+  CHECK(p.Wait(10s) == 143);
+  CHECK(test::Clock::now() - sent < 2s);
 }
