@@ -2,6 +2,7 @@
 // execs COMMAND.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -150,8 +151,8 @@ int RunWaitHttp(std::span<char* const> args) {
   using Clock = StopSignals::Clock;
   const auto start = Clock::now();
   // Forever is a deadline that never comes, which keeps every comparison below simple.
-  const auto deadline =
-      options->timeout > Duration::zero() ? start + options->timeout : Clock::time_point::max();
+  const auto deadline = options->timeout > Duration::zero() ? DeadlineAfter(start, options->timeout)
+                                                            : Clock::time_point::max();
   LogInfo("waiting for {} (timeout {}, every {})", options->url_text,
           options->timeout > Duration::zero() ? FormatDuration(options->timeout) : "none",
           FormatDuration(options->interval));
@@ -160,9 +161,8 @@ int RunWaitHttp(std::span<char* const> args) {
   int sig = 0;
   while (true) {
     auto attempt_deadline = deadline;
-    if (options->request_timeout > Duration::zero() &&
-        deadline - Clock::now() > options->request_timeout) {
-      attempt_deadline = Clock::now() + options->request_timeout;
+    if (options->request_timeout > Duration::zero()) {
+      attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), options->request_timeout));
     }
     AttemptResult result = RunAttempt(options->probe, attempt_deadline, stop->fd());
     if (result.kind == AttemptResult::kStopped) {
@@ -179,9 +179,7 @@ int RunWaitHttp(std::span<char* const> args) {
       LogInfo("not ready: {}", result.detail);
       last_failure = result.detail;
     }
-    auto resume =
-        deadline - Clock::now() > options->interval ? Clock::now() + options->interval : deadline;
-    sig = stop->WaitUntil(resume);
+    sig = stop->WaitUntil(std::min(deadline, DeadlineAfter(Clock::now(), options->interval)));
     if (sig < 0) {
       LogError("wait-http: ppoll: {}", std::strerror(errno));
       return kExitFailure;

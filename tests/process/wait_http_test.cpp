@@ -259,6 +259,21 @@ TEST_CASE("10,000 fast failed attempts leave the descriptor count flat") {
   CHECK(linger.Wait(10s) == 143);
 }
 
+TEST_CASE("durations near the ~292-year limit do not overflow the monotonic clock") {
+  Server ready({"200"});
+  const std::string huge = "2562047h";  // beyond the clock's range once up for about an hour
+  auto r = Run({Linger(), "wait-http", "--timeout", huge, "--request-timeout", huge, "--interval",
+                huge, ready.Url()});
+  CHECK(r.status == 0);
+  Server failing({"503"});
+  Process p({Linger(), "wait-http", "--timeout", huge, "--request-timeout", huge, "--interval",
+             huge, failing.Url()});
+  REQUIRE(p.WaitForStderr("not ready: HTTP 503"));
+  CHECK_FALSE(p.Wait(300ms).has_value());  // waiting, not given up
+  p.Signal(SIGTERM);
+  CHECK(p.Wait(10s) == 143);
+}
+
 TEST_CASE("wait-http execs COMMAND on success, with linger's pid") {
   Server server({"200"});
   Process p({Linger(), "wait-http", server.Url(), "--", "/bin/sh", "-c", "echo $$"});
