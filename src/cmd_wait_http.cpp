@@ -174,8 +174,11 @@ int RunWaitHttp(std::span<char* const> args) {
       if (parsed->command.empty()) return kExitSuccess;
       return ExecCommand(parsed->command, inherited);
     }
+    // An attempt that the overall deadline cut short says only that time ran out: the reason
+    // before it is the one worth reporting.
+    bool cut_short = attempt_deadline == deadline && Clock::now() >= deadline;
     // One line per change of reason, not one per attempt: a long wait stays readable.
-    if (result.detail != last_failure) {
+    if (result.detail != last_failure && !(cut_short && !last_failure.empty())) {
       LogInfo("not ready: {}", result.detail);
       last_failure = result.detail;
     }

@@ -72,11 +72,14 @@ class ResponseParser {
     kFailed,
   };
 
+  // Each handles one complete line (its end removed); false once the response is malformed.
   bool OnLine(std::string_view line);
   bool OnStatusLine(std::string_view line);
   bool OnHeaderLine(std::string_view line);
   bool OnChunkSize(std::string_view line);
+  // Keeps body bytes up to kMaxBodyBytes.
   void TakeBody(std::string_view data);
+  // Enters kError with `message`; returns false for the caller to pass on.
   bool Fail(std::string message);
 
   bool head_request_;
