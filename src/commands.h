@@ -13,4 +13,8 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 extern const std::string_view kSleepHelp;
 
+// linger exec-with-delay [OPTIONS] [--] COMMAND [ARG...]
+int RunExecWithDelay(std::span<char* const> args);
+extern const std::string_view kExecWithDelayHelp;
+
 }  // namespace linger

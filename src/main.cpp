@@ -22,6 +22,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
+    {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
+     RunExecWithDelay, &kExecWithDelayHelp},
 };
 
 constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
