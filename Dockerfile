@@ -7,6 +7,8 @@ FROM --platform=$BUILDPLATFORM docker.io/library/debian:bookworm AS build
 WORKDIR /src
 ARG TARGETARCH
 # Packages first, in their own layer, so that a change to the source does not install them again.
+# TARGETARCH is left unquoted: without BuildKit it is empty and scripts/build builds for this
+# machine.
 COPY scripts/lib.sh scripts/build scripts/
 RUN scripts/build --no-tests --packages-only $TARGETARCH
 COPY . .
