@@ -13,4 +13,8 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 extern const std::string_view kSleepHelp;
 
+// linger install [--name NAME] DIR
+int RunInstall(std::span<char* const> args);
+extern const std::string_view kInstallHelp;
+
 }  // namespace linger

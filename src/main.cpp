@@ -22,6 +22,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
+    {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall,
+     &kInstallHelp},
 };
 
 constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
