@@ -28,17 +28,17 @@ const Command kCommands[] = {
 
 constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
 
-void PrintUsage(std::FILE* out) {
-  fmt::print(out,
-             "Usage: linger COMMAND [OPTIONS] [ARG...]\n\n"
-             "Graceful shutdown for containers that have no shell.\n\nCommands:\n");
-  for (const Command& c : kCommands) fmt::print(out, "  {:<16} {}\n", c.name, c.summary);
-  fmt::print(out,
-             "  {:<16} {}\n  {:<16} {}\n\n"
-             "Every command takes --quiet and --log PATH; 'linger help COMMAND' shows its "
-             "options.\n",
-             "version", "print the version (also --version, -V)", "help [COMMAND]",
-             "show help (also --help, COMMAND --help)");
+void PrintUsage() {
+  fmt::print(
+      "Usage: linger COMMAND [OPTIONS] [ARG...]\n\n"
+      "Graceful shutdown for containers that have no shell.\n\nCommands:\n");
+  for (const Command& c : kCommands) fmt::print("  {:<16} {}\n", c.name, c.summary);
+  fmt::print(
+      "  {:<16} {}\n  {:<16} {}\n\n"
+      "Every command takes --quiet and --log PATH; 'linger help COMMAND' shows its "
+      "options.\n",
+      "version", "print the version (also --version, -V)", "help [COMMAND]",
+      "show help (also --help, COMMAND --help)");
 }
 
 const Command* FindCommand(std::string_view name) {
@@ -64,7 +64,7 @@ int UnknownCommand(std::string_view name) {
 
 int Help(std::span<char* const> args) {
   if (args.empty()) {
-    PrintUsage(stdout);
+    PrintUsage();
     return kExitSuccess;
   }
   const Command* command = FindCommand(args[0]);
@@ -75,7 +75,7 @@ int Help(std::span<char* const> args) {
 
 int Main(std::span<char* const> args) {
   if (args.empty()) {
-    PrintUsage(stderr);
+    LogError("missing COMMAND (try 'linger --help')");
     return kExitUsage;
   }
   std::string_view name = args[0];
