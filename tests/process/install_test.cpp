@@ -128,6 +128,19 @@ TEST_CASE("install fails with 1 when NAME is a directory, and leaves no temporar
   CHECK(Entries(dir.path()) == std::vector<std::string>{"linger"});
 }
 
+TEST_CASE("install replaces a symlink at DIR/NAME instead of writing through it") {
+  test::TempDir dir;
+  const std::string target = dir.path() + "/target";
+  REQUIRE(Run({"/bin/sh", "-c", "echo keep > \"$0\"", target}).status == 0);
+  REQUIRE(symlink(target.c_str(), (dir.path() + "/linger").c_str()) == 0);
+  auto r = Run({Linger(), "install", dir.path()});
+  CHECK(r.status == 0);
+  struct stat st = {};
+  REQUIRE(lstat((dir.path() + "/linger").c_str(), &st) == 0);
+  CHECK(S_ISREG(st.st_mode));
+  CHECK(test::ReadFile(target) == "keep\n");
+}
+
 TEST_CASE("install usage errors exit 2 and name the value") {
   test::TempDir dir;
   struct Case {
