@@ -152,6 +152,10 @@ Result<std::string> Install(std::string_view dir, std::string_view name) {
   // The kernel's link to the file this process runs from, also when its path has been replaced
   // or removed since.
   UniqueFd self(open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
+  if (!self && errno == ENOENT) {
+    // Every container has /proc; a bare chroot may not.
+    return Error{"cannot open '/proc/self/exe': No such file or directory (is /proc mounted?)"};
+  }
   if (!self) return SystemError("cannot open", "/proc/self/exe");
 
   Result<TempFile> temp = TempFile::Create(dir_fd.get(), dir, name);
