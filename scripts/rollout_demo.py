@@ -387,30 +387,30 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/demo",
         description="Shows requests lost during a rolling replacement without linger, "
-                    "and none with it.")
-    parser.add_argument("--lag", type=seconds, default=3.0,
+                    "and none with it. Durations D: 3, 1.5, 500ms, 3s, 1m.")
+    parser.add_argument("--lag", metavar="D", type=seconds, default=3.0,
                         help="deregistration lag: from the stop until the load balancer stops "
                              "routing to the old backend (default 3s)")
-    parser.add_argument("--delay", type=seconds, default=5.0,
+    parser.add_argument("--delay", metavar="D", type=seconds, default=5.0,
                         help="how long linger keeps the old backend serving; must exceed the "
                              "lag (default 5s)")
-    parser.add_argument("--grace", type=seconds, default=30.0,
+    parser.add_argument("--grace", metavar="D", type=seconds, default=30.0,
                         help="terminationGracePeriodSeconds: SIGKILL after this (default 30s)")
-    parser.add_argument("--concurrency", type=int, default=10,
+    parser.add_argument("--concurrency", metavar="N", type=int, default=10,
                         help="simultaneous siege clients (default 10)")
-    parser.add_argument("--pause", type=seconds, default=0.05,
+    parser.add_argument("--pause", metavar="D", type=seconds, default=0.05,
                         help="each client's random pause between requests, at most this "
                              "(siege --delay; default 0.05s)")
-    parser.add_argument("--duration", type=seconds, default=8.0,
+    parser.add_argument("--duration", metavar="D", type=seconds, default=8.0,
                         help="load per scenario, at least (default 8s); it always goes on "
                              "until the old backend is gone and deregistered, plus --tail")
-    parser.add_argument("--warmup", type=seconds, default=1.0,
+    parser.add_argument("--warmup", metavar="D", type=seconds, default=1.0,
                         help="load before the stop begins (default 1s)")
-    parser.add_argument("--tail", type=seconds, default=1.0,
+    parser.add_argument("--tail", metavar="D", type=seconds, default=1.0,
                         help="load after the old backend is gone and deregistered (default 1s)")
-    parser.add_argument("--scenarios", default="1,2,3,4",
+    parser.add_argument("--scenarios", metavar="LIST", default="1,2,3,4",
                         help="which scenarios to run (default 1,2,3,4)")
-    parser.add_argument("--linger", default="build/release/src/linger",
+    parser.add_argument("--linger", metavar="PATH", default="build/release/src/linger",
                         help="the linger binary (scripts/demo builds it when not given)")
     args = parser.parse_args()
     if args.delay <= args.lag:
