@@ -74,7 +74,7 @@ int RunSleep(std::span<char* const> args) {
   }
   const auto start = StopSignals::Clock::now();
   std::optional<StopSignals::Clock::time_point> deadline;
-  if (duration) deadline = start + *duration;
+  if (duration) deadline = DeadlineAfter(start, *duration);
   LogInfo("sleeping {}", duration ? FormatDuration(*duration) : "infinity");
 
   int sig = stop->WaitUntil(deadline);

@@ -13,6 +13,10 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 extern const std::string_view kSleepHelp;
 
+// linger exec-with-delay [OPTIONS] [--] COMMAND [ARG...]
+int RunExecWithDelay(std::span<char* const> args);
+extern const std::string_view kExecWithDelayHelp;
+
 // linger install [--name NAME] DIR
 int RunInstall(std::span<char* const> args);
 extern const std::string_view kInstallHelp;

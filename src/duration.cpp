@@ -101,6 +101,13 @@ Result<Duration> ParseDuration(std::string_view text) {
   return Duration{static_cast<int64_t>(total)};
 }
 
+std::chrono::steady_clock::time_point DeadlineAfter(std::chrono::steady_clock::time_point start,
+                                                    Duration d) {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  if (d >= TimePoint::max() - start) return TimePoint::max();
+  return start + std::chrono::duration_cast<TimePoint::duration>(d);
+}
+
 std::string FormatDuration(Duration d) {
   auto ns = static_cast<uint64_t>(d.count() < 0 ? 0 : d.count());
   if (ns == 0) return "0s";

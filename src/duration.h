@@ -16,6 +16,12 @@ using Duration = std::chrono::nanoseconds;
 // spaces and values beyond ~292 years are errors naming the value.
 Result<Duration> ParseDuration(std::string_view text);
 
+// `start` + `d` on the monotonic clock, or the far future when the sum would overflow:
+// ParseDuration allows ~292 years, which no longer fits once the machine has been up for about an
+// hour. Pure.
+std::chrono::steady_clock::time_point DeadlineAfter(std::chrono::steady_clock::time_point start,
+                                                    Duration d);
+
 // Shortest readable form that ParseDuration reads back exactly: "0s", "500ms", "1m30s", "1.5s".
 std::string FormatDuration(Duration d);
 

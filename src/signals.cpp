@@ -119,8 +119,44 @@ SignalState CurrentSignalState() {
   return state;
 }
 
-bool RestoreSignalMask(const SignalState& state) {
+bool RestoreSignalState(const SignalState& state) {
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  for (int sig = 1; sig <= SIGRTMAX; ++sig) {
+    if (sigismember(&state.ignored, sig) == 1 && sigaction(sig, &ignore, nullptr) != 0) {
+      return false;
+    }
+  }
   return sigprocmask(SIG_SETMASK, &state.mask, nullptr) == 0;
+}
+
+bool IsForwardable(int sig) {
+  switch (sig) {
+    case SIGKILL:
+    case SIGSTOP:
+    case SIGCHLD:
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGFPE:
+    case SIGILL:
+    case SIGABRT:
+    case SIGTRAP:
+    case SIGSYS:
+      return false;
+    default:
+      // Between 31 and SIGRTMIN lie the signals glibc keeps for its threads; it will not block
+      // them.
+      return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN);
+  }
+}
+
+Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set) {
+  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
+    return Error{fmt::format("sigprocmask: {}", std::strerror(errno))};
+  }
+  int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0) return Error{fmt::format("signalfd: {}", std::strerror(errno))};
+  return UniqueFd(fd);
 }
 
 Result<StopSignals> StopSignals::Open(const SignalState& inherited) {
@@ -129,12 +165,9 @@ Result<StopSignals> StopSignals::Open(const SignalState& inherited) {
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
     if (!sigismember(&inherited.ignored, sig)) sigaddset(&set, sig);
   }
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
-    return Error{fmt::format("sigprocmask: {}", std::strerror(errno))};
-  }
-  int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (fd < 0) return Error{fmt::format("signalfd: {}", std::strerror(errno))};
-  return StopSignals(UniqueFd(fd));
+  Result<UniqueFd> fd = BlockIntoSignalFd(set);
+  if (!fd.ok()) return Error{fd.error()};
+  return StopSignals(std::move(*fd));
 }
 
 int StopSignals::Take() const {

@@ -33,12 +33,21 @@ struct SignalState {
 // Reads the current state; changes nothing.
 SignalState CurrentSignalState();
 
-// Puts the inherited mask back. Async-signal-safe, so it may run between fork and exec.
-bool RestoreSignalMask(const SignalState& state);
+// Puts the inherited mask and ignored signals back. Async-signal-safe, so it may run between fork
+// and exec.
+bool RestoreSignalState(const SignalState& state);
 
-// SIGTERM, SIGINT and SIGHUP, blocked and read from a signalfd: as PID 1 the kernel drops signals
-// that have no handler, but a blocked signal is always queued. Signals inherited as ignored
-// (nohup) stay ignored.
+// True for the signals exec-with-delay passes on to COMMAND: every one a process can catch, but
+// SIGCHLD (linger's own business) and the synchronous faults SEGV, BUS, FPE, ILL, ABRT, TRAP and
+// SYS, which report linger's own crash. Pure.
+bool IsForwardable(int sig);
+
+// Blocks `set` and opens a non-blocking signalfd for it: as PID 1 the kernel drops signals that
+// have no handler, but a blocked signal is always queued. The error names the failing call.
+Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set);
+
+// SIGTERM, SIGINT and SIGHUP, blocked and read from a signalfd (see BlockIntoSignalFd). Signals
+// inherited as ignored (nohup) stay ignored.
 class StopSignals {
  public:
   using Clock = std::chrono::steady_clock;

@@ -113,3 +113,14 @@ TEST_CASE("formatted durations parse back to the same value") {
     CHECK(*back == d);
   }
 }
+
+TEST_CASE("deadlines saturate instead of overflowing the monotonic clock") {
+  using TimePoint = std::chrono::steady_clock::time_point;
+  TimePoint up_a_day(24h);
+  CHECK(linger::DeadlineAfter(up_a_day, 20s) == up_a_day + 20s);
+  CHECK(linger::DeadlineAfter(up_a_day, 0s) == up_a_day);
+  CHECK(linger::DeadlineAfter(up_a_day, Duration::max()) == TimePoint::max());
+  auto almost_all = *ParseDuration("2562047h");
+  CHECK(linger::DeadlineAfter(up_a_day, almost_all) == TimePoint::max());
+  CHECK(linger::DeadlineAfter(TimePoint(), almost_all) == TimePoint(almost_all));
+}

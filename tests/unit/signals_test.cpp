@@ -57,3 +57,16 @@ TEST_CASE("every signal's name reads back as the same number") {
     CHECK(*back == sig);
   }
 }
+
+TEST_CASE("forwardable signals: every catchable one but SIGCHLD and the synchronous faults") {
+  for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGTERM, SIGCONT,
+                  SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, SIGPWR, SIGRTMIN, SIGRTMAX}) {
+    INFO(sig);
+    CHECK(linger::IsForwardable(sig));
+  }
+  for (int sig : {0, SIGKILL, SIGSTOP, SIGCHLD, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP,
+                  SIGSYS, 32, 33, SIGRTMAX + 1}) {
+    INFO(sig);
+    CHECK_FALSE(linger::IsForwardable(sig));
+  }
+}
