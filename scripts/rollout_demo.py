@@ -83,11 +83,19 @@ def log(message: str) -> None:
     print(f"demo: {message}", file=sys.stderr, flush=True)
 
 
+_ports_given: set[int] = set()
+
+
 def free_port() -> int:
-    # The kernel picks a free port; the tiny window before nginx binds it is fine on loopback.
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # The kernel picks a free port; the tiny window before nginx binds it is fine on loopback. A
+    # port that was closed again may come back: never hand out the same one twice in a run.
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _ports_given:
+            _ports_given.add(port)
+            return port
 
 
 def program(name: str) -> str:
