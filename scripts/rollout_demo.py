@@ -301,6 +301,17 @@ def has_command(linger: str, command: str) -> bool:
     return not (probe.returncode == 2 and "unknown command" in probe.stderr)
 
 
+def install_linger(linger: str, directory: str) -> str:
+    """Puts linger where the backends run it from, as an initContainer does into an emptyDir."""
+    os.makedirs(directory)
+    done = subprocess.run([linger, "install", directory], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"linger install {directory}: {done.stderr.strip()}")
+    installed = done.stdout.strip()
+    log(f"linger install {directory}: {installed}")
+    return installed
+
+
 def run_scenario(scenario: Scenario, args, base: str) -> Row:
     row = Row(scenario)
     if scenario.wrapped and not has_command(args.linger, "exec-with-delay"):
@@ -444,6 +455,7 @@ def main() -> int:
     started = time.monotonic()
     rows = []
     with tempfile.TemporaryDirectory(prefix="linger-demo-") as base:
+        args.linger = install_linger(args.linger, os.path.join(base, "bin"))
         for scenario in args.selected:
             rows.append(run_scenario(scenario, args, base))
     print_table(rows, args)
