@@ -17,6 +17,10 @@ extern const std::string_view kSleepHelp;
 int RunExecWithDelay(std::span<char* const> args);
 extern const std::string_view kExecWithDelayHelp;
 
+// linger wait-http [OPTIONS] URL [-- COMMAND [ARG...]]
+int RunWaitHttp(std::span<char* const> args);
+extern const std::string_view kWaitHttpHelp;
+
 // linger install [--name NAME] DIR
 int RunInstall(std::span<char* const> args);
 extern const std::string_view kInstallHelp;

@@ -22,6 +22,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
+    {"wait-http", "poll an HTTP endpoint until it is ready, then exit or exec COMMAND", RunWaitHttp,
+     &kWaitHttpHelp},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
      RunExecWithDelay, &kExecWithDelayHelp},
     {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall,

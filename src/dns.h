@@ -1,0 +1,64 @@
+// Name resolution as a small static binary can afford it: /etc/hosts, /etc/resolv.conf and DNS
+// messages over UDP. glibc's getaddrinfo would add about 190 KB to the static binary (its NSS
+// machinery), and it cannot be bounded by a deadline or interrupted by SIGTERM. Pure: no I/O.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace linger {
+
+// An IPv4 or IPv6 address.
+struct IpAddress {
+  int family = 0;                         // AF_INET or AF_INET6
+  std::array<unsigned char, 16> bytes{};  // network order; IPv4 uses the first 4
+  bool operator==(const IpAddress&) const = default;
+};
+
+// Reads "127.0.0.1" or "::1" (no brackets); nothing when `text` is neither.
+std::optional<IpAddress> ParseIpAddress(std::string_view text);
+
+// "127.0.0.1:80" or "[::1]:80".
+std::string FormatEndpoint(const IpAddress& address, std::uint16_t port);
+
+// The addresses an /etc/hosts text gives `name` (any case, a trailing dot ignored), in file order.
+std::vector<IpAddress> LookUpHosts(std::string_view hosts, std::string_view name);
+
+// What wait-http uses of /etc/resolv.conf, with glibc's defaults for what is missing.
+struct ResolvConf {
+  std::vector<IpAddress> nameservers;  // at most 3; 127.0.0.1 when none is listed
+  std::vector<std::string> search;     // the last "search" or "domain" line
+  int ndots = 1;                       // options ndots:N
+  int timeout_seconds = 5;             // options timeout:N, per query
+  int attempts = 2;                    // options attempts:N, rounds over the nameservers
+};
+
+// Reads a resolv.conf text; unknown or malformed lines are ignored, as the C library does.
+ResolvConf ParseResolvConf(std::string_view text);
+
+// The names to ask for `name`, in order (resolv.conf(5)): as given first when it has at least
+// ndots dots, else each search domain first; only itself when it ends with a dot.
+std::vector<std::string> SearchNames(std::string_view name, const ResolvConf& conf);
+
+// DNS record types wait-http asks for.
+enum DnsType : std::uint16_t { kDnsA = 1, kDnsAaaa = 28 };
+
+// A recursive query for `name`; empty when the name cannot be encoded (label over 63 bytes, name
+// over 255).
+std::string BuildDnsQuery(std::uint16_t id, std::string_view name, DnsType type);
+
+// A reply, reduced to what wait-http needs.
+struct DnsReply {
+  int rcode = 0;                     // 0 no error, 3 no such name, others: ask another server
+  std::vector<IpAddress> addresses;  // the records of the asked type, CNAME chains followed
+};
+
+// Reads a reply to the query `id` of `type`; nothing when it is not one (wrong id, a query, or
+// malformed), which a resolver ignores.
+std::optional<DnsReply> ParseDnsReply(std::string_view message, std::uint16_t id, DnsType type);
+
+}  // namespace linger

@@ -1,0 +1,34 @@
+// One wait-http attempt over real sockets: resolve, connect, send, read, judge. Every wait is a
+// poll() bounded by the attempt's deadline that also watches the stop signals.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "int_list.h"
+#include "url.h"
+
+namespace linger {
+
+// What to ask and what counts as ready.
+struct Probe {
+  Url url;
+  std::string request;  // BuildRequest's output
+  bool head_request = false;
+  IntList statuses;
+  std::string body_contains;
+};
+
+// How an attempt ended.
+struct AttemptResult {
+  enum Kind { kReady, kNotReady, kStopped } kind;
+  std::string detail;  // "HTTP 200 OK", or why not ready; empty when stopped
+};
+
+// Runs one attempt, giving up at `deadline` (steady clock). Returns kStopped as soon as `stop_fd`
+// (the StopSignals descriptor) becomes readable; the signal stays pending for the caller.
+AttemptResult RunAttempt(const Probe& probe, std::chrono::steady_clock::time_point deadline,
+                         int stop_fd);
+
+}  // namespace linger

@@ -1,0 +1,167 @@
+#include "dns.h"
+
+#include "catch.h"
+#include "socket_headers.h"
+
+using linger::BuildDnsQuery;
+using linger::IpAddress;
+using linger::ParseDnsReply;
+using linger::ParseIpAddress;
+
+namespace {
+
+IpAddress Ip(const char* text) { return *ParseIpAddress(text); }
+
+// A reply to `query` (its header and question echoed) with `answers` appended.
+std::string Reply(const std::string& query, int rcode, int count, const std::string& answers) {
+  std::string reply = query;
+  reply[2] = static_cast<char>(0x81);  // QR, RD
+  reply[3] = static_cast<char>(0x80 | rcode);
+  reply[7] = static_cast<char>(count);
+  return reply + answers;
+}
+
+// One answer record: a pointer to the question name, then type, class IN, TTL and data.
+std::string Record(int type, const std::string& data) {
+  std::string record = {'\xc0', 12, 0, static_cast<char>(type),       0, 1, 0, 0,
+                        0,      60, 0, static_cast<char>(data.size())};
+  return record + data;
+}
+
+}  // namespace
+
+TEST_CASE("IP addresses parse and print as endpoints") {
+  CHECK(ParseIpAddress("127.0.0.1")->family == AF_INET);
+  CHECK(ParseIpAddress("::1")->family == AF_INET6);
+  for (const char* bad : {"", "db", "1.2.3", "[::1]", "::1%lo", "1.2.3.4 "}) {
+    CHECK_FALSE(ParseIpAddress(bad).has_value());
+  }
+  CHECK(linger::FormatEndpoint(Ip("10.0.0.1"), 8080) == "10.0.0.1:8080");
+  CHECK(linger::FormatEndpoint(Ip("2001:db8::1"), 80) == "[2001:db8::1]:80");
+}
+
+TEST_CASE("/etc/hosts gives every address of a name, any case, in file order") {
+  const char* hosts =
+      "# comment db\n"
+      "127.0.0.1\tlocalhost\n"
+      "::1 localhost ip6-localhost # trailing comment\n"
+      "10.0.0.5   DB db.local   \n"
+      "not-an-ip db\n"
+      "10.0.0.6 db.\n"
+      "  \n"
+      "fe80::1%lo0 db\n";
+  CHECK(linger::LookUpHosts(hosts, "db") == std::vector<IpAddress>{Ip("10.0.0.5"), Ip("10.0.0.6")});
+  CHECK(linger::LookUpHosts(hosts, "Db.") ==
+        std::vector<IpAddress>{Ip("10.0.0.5"), Ip("10.0.0.6")});
+  CHECK(linger::LookUpHosts(hosts, "localhost") ==
+        std::vector<IpAddress>{Ip("127.0.0.1"), Ip("::1")});
+  CHECK(linger::LookUpHosts(hosts, "comment").empty());
+  CHECK(linger::LookUpHosts(hosts, "db.lo").empty());
+  CHECK(linger::LookUpHosts("", "db").empty());
+}
+
+TEST_CASE("resolv.conf gives servers, search domains and options, with glibc's defaults") {
+  auto empty = linger::ParseResolvConf("");
+  CHECK(empty.nameservers == std::vector<IpAddress>{Ip("127.0.0.1")});
+  CHECK(empty.search.empty());
+  CHECK(empty.ndots == 1);
+  CHECK(empty.timeout_seconds == 5);
+  CHECK(empty.attempts == 2);
+  // What a Kubernetes pod gets.
+  auto pod = linger::ParseResolvConf(
+      "search ns.svc.cluster.local svc.cluster.local cluster.local\n"
+      "nameserver 10.96.0.10\n"
+      "options ndots:5 timeout:2 attempts:9 rotate\n");
+  CHECK(pod.nameservers == std::vector<IpAddress>{Ip("10.96.0.10")});
+  CHECK(pod.search ==
+        std::vector<std::string>{"ns.svc.cluster.local", "svc.cluster.local", "cluster.local"});
+  CHECK(pod.ndots == 5);
+  CHECK(pod.timeout_seconds == 2);
+  CHECK(pod.attempts == 5);
+  auto odd = linger::ParseResolvConf(
+      "; comment\nnameserver ::1\nnameserver bogus\nnameserver 1.1.1.1\nnameserver 2.2.2.2\n"
+      "nameserver 3.3.3.3\ndomain first\nsearch a b\noptions ndots:x timeout:0\n");
+  CHECK(odd.nameservers == std::vector<IpAddress>{Ip("::1"), Ip("1.1.1.1"), Ip("2.2.2.2")});
+  CHECK(odd.search == std::vector<std::string>{"a", "b"});
+  CHECK(odd.ndots == 1);
+  CHECK(odd.timeout_seconds == 1);
+}
+
+TEST_CASE("search names follow ndots, and a final dot means the name as it is") {
+  linger::ResolvConf conf;
+  conf.search = {"ns.svc.cluster.local", "cluster.local."};
+  conf.ndots = 2;
+  CHECK(linger::SearchNames("db", conf) ==
+        std::vector<std::string>{"db.ns.svc.cluster.local", "db.cluster.local", "db"});
+  CHECK(linger::SearchNames("db.example.com", conf) ==
+        std::vector<std::string>{"db.example.com", "db.example.com.ns.svc.cluster.local",
+                                 "db.example.com.cluster.local"});
+  CHECK(linger::SearchNames("db.", conf) == std::vector<std::string>{"db"});
+  conf.search.clear();
+  CHECK(linger::SearchNames("db", conf) == std::vector<std::string>{"db"});
+}
+
+TEST_CASE("DNS queries are encoded as RFC 1035 says") {
+  using namespace std::string_literals;
+  CHECK(BuildDnsQuery(0x1234, "db.ns", linger::kDnsA) ==
+        "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x02"
+        "db\x02ns\x00\x00\x01\x00\x01"s);
+  CHECK(BuildDnsQuery(1, "a.", linger::kDnsAaaa) ==
+        "\x00\x01\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x01"
+        "a\x00\x00\x1c\x00\x01"s);
+  CHECK(BuildDnsQuery(1, std::string(64, 'a'), linger::kDnsA).empty());
+  CHECK(BuildDnsQuery(1, "a..b", linger::kDnsA).empty());
+  std::string long_name;
+  for (int i = 0; i < 5; ++i) long_name += std::string(60, 'a') + ".";
+  CHECK(BuildDnsQuery(1, long_name, linger::kDnsA).empty());
+}
+
+TEST_CASE("DNS replies give the addresses of the asked type, CNAMEs followed") {
+  std::string query = BuildDnsQuery(7, "db", linger::kDnsA);
+  std::string cname = Record(5, std::string("\x03"
+                                            "web\xc0\x0c",
+                                            6));
+  std::string a1 = Record(1, std::string("\x0a\x00\x00\x05", 4));
+  std::string a2 = Record(1, std::string("\x0a\x00\x00\x06", 4));
+  auto reply = ParseDnsReply(Reply(query, 0, 3, cname + a1 + a2), 7, linger::kDnsA);
+  REQUIRE(reply.has_value());
+  CHECK(reply->rcode == 0);
+  CHECK(reply->addresses == std::vector<IpAddress>{Ip("10.0.0.5"), Ip("10.0.0.6")});
+
+  std::string query6 = BuildDnsQuery(8, "db", linger::kDnsAaaa);
+  std::string aaaa = Record(28, std::string("\x20\x01\x0d\xb8" + std::string(11, '\0') + "\x01"));
+  auto reply6 = ParseDnsReply(Reply(query6, 0, 2, a1 + aaaa), 8, linger::kDnsAaaa);
+  REQUIRE(reply6.has_value());
+  CHECK(reply6->addresses == std::vector<IpAddress>{Ip("2001:db8::1")});
+
+  auto nxdomain = ParseDnsReply(Reply(query, 3, 0, ""), 7, linger::kDnsA);
+  REQUIRE(nxdomain.has_value());
+  CHECK(nxdomain->rcode == 3);
+  CHECK(nxdomain->addresses.empty());
+  // A truncated reply with nothing usable sends the resolver to another server.
+  std::string truncated = Reply(query, 0, 0, "");
+  truncated[2] = static_cast<char>(0x83);
+  CHECK(ParseDnsReply(truncated, 7, linger::kDnsA)->rcode == 2);
+}
+
+TEST_CASE("DNS messages that are not our reply, or are malformed, are ignored") {
+  std::string query = BuildDnsQuery(7, "db", linger::kDnsA);
+  std::string a1 = Record(1, std::string("\x0a\x00\x00\x05", 4));
+  std::string good = Reply(query, 0, 1, a1);
+  CHECK(ParseDnsReply(good, 7, linger::kDnsA).has_value());
+  CHECK_FALSE(ParseDnsReply(good, 8, linger::kDnsA).has_value());   // another id
+  CHECK_FALSE(ParseDnsReply(query, 7, linger::kDnsA).has_value());  // a query
+  CHECK_FALSE(ParseDnsReply("", 7, linger::kDnsA).has_value());
+  // Every truncation of a good reply is refused, never read past its end.
+  for (size_t size = 0; size < good.size(); ++size) {
+    INFO(size);
+    CHECK_FALSE(ParseDnsReply(good.substr(0, size), 7, linger::kDnsA).has_value());
+  }
+  std::string bad_label = good;
+  bad_label[12] = static_cast<char>(0x80);  // reserved label type
+  CHECK_FALSE(ParseDnsReply(bad_label, 7, linger::kDnsA).has_value());
+  // A record whose data is the wrong size for its type is skipped.
+  auto wrong = ParseDnsReply(Reply(query, 0, 1, Record(1, "abc")), 7, linger::kDnsA);
+  REQUIRE(wrong.has_value());
+  CHECK(wrong->addresses.empty());
+}

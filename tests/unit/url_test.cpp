@@ -1,0 +1,91 @@
+#include "url.h"
+
+#include "catch.h"
+
+using linger::ParseUrl;
+
+TEST_CASE("http URLs are taken apart into host, port, Host header and request target") {
+  struct Case {
+    const char* text;
+    const char* host;
+    bool ipv6;
+    int port;
+    const char* authority;
+    const char* target;
+  };
+  const Case cases[] = {
+      {"http://db", "db", false, 80, "db", "/"},
+      {"http://db:8080/ready", "db", false, 8080, "db:8080", "/ready"},
+      {"HTTP://Db.Example.COM/", "Db.Example.COM", false, 80, "Db.Example.COM", "/"},
+      {"http://db.ns.svc.cluster.local.:80/x", "db.ns.svc.cluster.local.", false, 80,
+       "db.ns.svc.cluster.local.", "/x"},
+      {"http://127.0.0.1:9/a/b?c=d&e", "127.0.0.1", false, 9, "127.0.0.1:9", "/a/b?c=d&e"},
+      {"http://10.0.0.1?q", "10.0.0.1", false, 80, "10.0.0.1", "/?q"},
+      {"http://[::1]:8080/healthz", "::1", true, 8080, "[::1]:8080", "/healthz"},
+      {"http://[2001:db8::1]", "2001:db8::1", true, 80, "[2001:db8::1]", "/"},
+      {"http://[::ffff:10.0.0.1]:65535/", "::ffff:10.0.0.1", true, 65535, "[::ffff:10.0.0.1]:65535",
+       "/"},
+      {"http://my_service-1:1/%20x", "my_service-1", false, 1, "my_service-1:1", "/%20x"},
+      {"http://host:00080/", "host", false, 80, "host", "/"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    auto url = ParseUrl(c.text);
+    REQUIRE(url.ok());
+    CHECK(url->host == c.host);
+    CHECK(url->ipv6 == c.ipv6);
+    CHECK(url->port == c.port);
+    CHECK(url->authority == c.authority);
+    CHECK(url->target == c.target);
+  }
+}
+
+TEST_CASE("bad URLs are refused with a message naming the URL and the reason") {
+  struct Case {
+    const char* text;
+    const char* why;
+  };
+  const Case cases[] = {
+      {"https://db/ready", "TLS"},
+      {"HTTPS://db/", "TLS"},
+      {"ftp://db/", "only http://"},
+      {"db:8080/ready", "http://"},
+      {"", "http://"},
+      {"http://", "no host"},
+      {"http:///path", "no host"},
+      {"http://:80/", "no host"},
+      {"http://user:pass@db/", "user:pass@"},
+      {"http://user@db/", "user:pass@"},
+      {"http://db/#frag", "fragment"},
+      {"http://db/ready#", "fragment"},
+      {"http://db/a b", "percent-encoded"},
+      {"http://db/a\tb", "percent-encoded"},
+      {"http://db/a\nb", "percent-encoded"},
+      {"http://db:0/", "port '0'"},
+      {"http://db:65536/", "port '65536'"},
+      {"http://db:/", "port ''"},
+      {"http://db:http/", "port 'http'"},
+      {"http://db:-1/", "port '-1'"},
+      {"http://db:80:81/", "port '80:81'"},
+      {"http://[::1/", "without ']'"},
+      {"http://[::1]x/", "after ']'"},
+      {"http://[db]/", "not an IPv6"},
+      {"http://[fe80::1%25eth0]/", "not an IPv6"},
+      {"http://[]/", "not an IPv6"},
+      {"http://1.2.3.999/", "not a valid host"},
+      {"http://1.2.3/", "not a valid host"},
+      {"http://a..b/", "not a valid host"},
+      {"http://.a/", "not a valid host"},
+      {"http://a*b/", "not a valid host"},
+      {"http://db%41/", "not a valid host"},
+      {"http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.b/",
+       "not a valid host"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.text);
+    auto url = ParseUrl(c.text);
+    REQUIRE_FALSE(url.ok());
+    CHECK(url.error().rfind("invalid URL '" + linger::Printable(c.text) + "'", 0) == 0);
+    CHECK(url.error().find(c.why) != std::string::npos);
+  }
+}
