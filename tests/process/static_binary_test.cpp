@@ -55,3 +55,13 @@ TEST_CASE("the binary runs as the distroless non-root user 65532 in an empty roo
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
 }
+
+TEST_CASE("install in an empty root without /proc says that /proc is missing") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
+  EmptyRoot root;
+  auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "install", "/"});
+  CHECK(r.status == 1);
+  CHECK(r.err ==
+        "linger: install: cannot open '/proc/self/exe': No such file or directory (is /proc "
+        "mounted?)\n");
+}
