@@ -21,4 +21,8 @@ extern const std::string_view kExecWithDelayHelp;
 int RunWaitHttp(std::span<char* const> args);
 extern const std::string_view kWaitHttpHelp;
 
+// linger install [--name NAME] DIR
+int RunInstall(std::span<char* const> args);
+extern const std::string_view kInstallHelp;
+
 }  // namespace linger

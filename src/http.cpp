@@ -52,8 +52,10 @@ Result<HttpHeader> ParseHeaderOption(std::string_view text) {
     return Error{fmt::format("invalid header '{}': expected 'Name: value'", Printable(text))};
   }
   std::string_view value = TrimBlanks(text.substr(colon + 1));
-  for (char c : value) {
-    if ((c >= 0 && c < ' ' && c != '\t') || c == 0x7f) {
+  for (char byte : value) {
+    // Compared as unsigned: char is signed on x86-64 but unsigned on arm64.
+    auto c = static_cast<unsigned char>(byte);
+    if ((c < ' ' && c != '\t') || c == 0x7f) {
       return Error{
           fmt::format("invalid header '{}': control characters in the value", Printable(text))};
     }

@@ -26,6 +26,8 @@ const Command kCommands[] = {
      &kWaitHttpHelp},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
      RunExecWithDelay, &kExecWithDelayHelp},
+    {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall,
+     &kInstallHelp},
 };
 
 constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
