@@ -48,27 +48,21 @@ Example (Kubernetes container):
 )";
 
 int RunExecWithDelay(std::span<char* const> args) {
-  Result<ParsedArgs> parsed = ParseArgs(args, ExecOptionSpecs(), OptionOrder::kUntilCommand);
-  if (!parsed.ok()) {
-    LogError("exec-with-delay: {}", parsed.error());
-    return kExitUsage;
-  }
-  if (parsed->help) {
-    fmt::print("{}", kExecWithDelayHelp);
-    return kExitSuccess;
-  }
-  LogSetup(parsed->quiet, parsed->log);
+  Invocation invocation = StartCommand("exec-with-delay", kExecWithDelayHelp, args,
+                                       ExecOptionSpecs(), OptionOrder::kUntilCommand);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
   Result<ExecOptions> options =
-      ResolveExecOptions(parsed->options, [](const char* name) { return std::getenv(name); });
+      ResolveExecOptions(parsed.options, [](const char* name) { return std::getenv(name); });
   if (!options.ok()) {
     LogError("exec-with-delay: {}", options.error());
     return kExitUsage;
   }
-  if (parsed->command.empty()) {
+  if (parsed.command.empty()) {
     LogError("exec-with-delay: missing COMMAND (try 'linger exec-with-delay --help')");
     return kExitUsage;
   }
-  return Supervise(parsed->command, *options);
+  return Supervise(parsed.command, *options);
 }
 
 }  // namespace linger

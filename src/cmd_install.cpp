@@ -180,37 +180,31 @@ Result<std::string> Install(std::string_view dir, std::string_view name) {
 }  // namespace
 
 int RunInstall(std::span<char* const> args) {
-  Result<ParsedArgs> parsed = ParseArgs(args, kInstallOptions, OptionOrder::kInterleaved);
-  if (!parsed.ok()) {
-    LogError("install: {}", parsed.error());
+  Invocation invocation =
+      StartCommand("install", kInstallHelp, args, kInstallOptions, OptionOrder::kInterleaved);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
+  if (!parsed.command.empty()) {
+    LogError("install: unexpected COMMAND '{}' (install takes none)", parsed.command[0]);
     return kExitUsage;
   }
-  if (parsed->help) {
-    fmt::print("{}", kInstallHelp);
-    return kExitSuccess;
-  }
-  LogSetup(parsed->quiet, parsed->log);
-  if (!parsed->command.empty()) {
-    LogError("install: unexpected COMMAND '{}' (install takes none)", parsed->command[0]);
-    return kExitUsage;
-  }
-  if (parsed->positionals.size() != 1) {
-    if (parsed->positionals.empty()) {
+  if (parsed.positionals.size() != 1) {
+    if (parsed.positionals.empty()) {
       LogError("install: missing DIR (try 'linger install --help')");
     } else {
-      LogError("install: unexpected argument '{}' (install takes one DIR)", parsed->positionals[1]);
+      LogError("install: unexpected argument '{}' (install takes one DIR)", parsed.positionals[1]);
     }
     return kExitUsage;
   }
   std::string_view name = "linger";
-  for (const Option& option : parsed->options) {
+  for (const Option& option : parsed.options) {
     if (option.name == "name") name = option.value;
   }
   if (std::string why = BadName(name); !why.empty()) {
     LogError("install: --name '{}' {}", name, why);
     return kExitUsage;
   }
-  std::string_view dir = parsed->positionals[0];
+  std::string_view dir = parsed.positionals[0];
   if (dir.empty()) {
     LogError("install: DIR must not be empty");
     return kExitUsage;

@@ -36,26 +36,19 @@ Example (Kubernetes preStop exec hook):
 )";
 
 int RunSleep(std::span<char* const> args) {
-  Result<ParsedArgs> parsed = ParseArgs(args, {}, OptionOrder::kInterleaved);
-  if (!parsed.ok()) {
-    LogError("sleep: {}", parsed.error());
-    return kExitUsage;
-  }
-  if (parsed->help) {
-    fmt::print("{}", kSleepHelp);
-    return kExitSuccess;
-  }
-  LogSetup(parsed->quiet, parsed->log);
-  if (parsed->positionals.size() != 1) {
-    if (parsed->positionals.empty()) {
+  Invocation invocation = StartCommand("sleep", kSleepHelp, args, {}, OptionOrder::kInterleaved);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
+  if (parsed.positionals.size() != 1) {
+    if (parsed.positionals.empty()) {
       LogError("sleep: missing DURATION (try 'linger sleep --help')");
     } else {
-      LogError("sleep: unexpected argument '{}' (COMMAND goes after '--')", parsed->positionals[1]);
+      LogError("sleep: unexpected argument '{}' (COMMAND goes after '--')", parsed.positionals[1]);
     }
     return kExitUsage;
   }
 
-  std::string_view text = parsed->positionals[0];
+  std::string_view text = parsed.positionals[0];
   std::optional<Duration> duration;  // empty: infinity
   if (text != "infinity" && text != "inf") {
     Result<Duration> d = ParseDuration(text);
@@ -89,8 +82,8 @@ int RunSleep(std::span<char* const> args) {
             kExitSignalBase + sig);
     return kExitSignalBase + sig;
   }
-  if (parsed->command.empty()) return kExitSuccess;
-  return ExecCommand(parsed->command, inherited);
+  if (parsed.command.empty()) return kExitSuccess;
+  return ExecCommand(parsed.command, inherited);
 }
 
 }  // namespace linger

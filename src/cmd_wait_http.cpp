@@ -126,17 +126,11 @@ std::string Since(StopSignals::Clock::time_point start) {
 }  // namespace
 
 int RunWaitHttp(std::span<char* const> args) {
-  Result<ParsedArgs> parsed = ParseArgs(args, kOptions, OptionOrder::kInterleaved);
-  if (!parsed.ok()) {
-    LogError("wait-http: {}", parsed.error());
-    return kExitUsage;
-  }
-  if (parsed->help) {
-    fmt::print("{}", kWaitHttpHelp);
-    return kExitSuccess;
-  }
-  LogSetup(parsed->quiet, parsed->log);
-  Result<Options> options = CheckOptions(*parsed);
+  Invocation invocation =
+      StartCommand("wait-http", kWaitHttpHelp, args, kOptions, OptionOrder::kInterleaved);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
+  Result<Options> options = CheckOptions(parsed);
   if (!options.ok()) {
     LogError("wait-http: {}", options.error());
     return kExitUsage;
@@ -171,8 +165,8 @@ int RunWaitHttp(std::span<char* const> args) {
     }
     if (result.kind == AttemptResult::kReady) {
       LogInfo("{} is ready after {}: {}", options->url_text, Since(start), result.detail);
-      if (parsed->command.empty()) return kExitSuccess;
-      return ExecCommand(parsed->command, inherited);
+      if (parsed.command.empty()) return kExitSuccess;
+      return ExecCommand(parsed.command, inherited);
     }
     // An attempt that the overall deadline cut short says only that time ran out: the reason
     // before it is the one worth reporting.

@@ -1,10 +1,25 @@
 // linger's commands: each lives in its own cmd_*.cpp and is listed in main.cpp's table.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string_view>
 
+#include "cli.h"
+
 namespace linger {
+
+// A command line ready to act on, or the status to exit with at once: 0 after --help, 2 after a
+// usage error, both already printed.
+struct Invocation {
+  std::optional<ParsedArgs> args;
+  int exit_status;
+};
+
+// What every command does first: parses its words (ParseArgs), prints its help or its usage error
+// prefixed with `name`, and sends its lines where --quiet and --log say.
+Invocation StartCommand(std::string_view name, std::string_view help, std::span<char* const> args,
+                        std::span<const OptionSpec> specs, OptionOrder order);
 
 // Runs a command on the words after its name and returns linger's exit status.
 using CommandFunction = int (*)(std::span<char* const> args);
