@@ -37,8 +37,8 @@ std::optional<Error> Apply(ExecOptions& options, std::string_view name, std::str
     Result<std::vector<int>> list = ParseSignalList(value);
     if (!list.ok()) return Error{list.error()};
     for (int sig : *list) {
-      // linger can only hold back what it receives: KILL and STOP never reach it, and the fault
-      // signals are left to their default action.
+      // linger can only hold back what it receives: KILL and STOP never reach it, and SIGCHLD
+      // reports COMMAND's own exit.
       if (!IsForwardable(sig)) {
         return Error{fmt::format("{} cannot be held back (in '{}')", SignalName(sig), value)};
       }

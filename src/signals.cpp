@@ -139,13 +139,6 @@ bool IsForwardable(int sig) {
     case SIGKILL:
     case SIGSTOP:
     case SIGCHLD:
-    case SIGSEGV:
-    case SIGBUS:
-    case SIGFPE:
-    case SIGILL:
-    case SIGABRT:
-    case SIGTRAP:
-    case SIGSYS:
       return false;
     default:
       // Between 31 and SIGRTMIN lie the signals glibc keeps for its threads; it will not block

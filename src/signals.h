@@ -37,9 +37,10 @@ SignalState CurrentSignalState();
 // and exec.
 bool RestoreSignalState(const SignalState& state);
 
-// True for the signals exec-with-delay passes on to COMMAND: every one a process can catch, but
-// SIGCHLD (linger's own business) and the synchronous faults SEGV, BUS, FPE, ILL, ABRT, TRAP and
-// SYS, which report linger's own crash. Pure.
+// True for the signals exec-with-delay passes on to COMMAND: every one a process can catch but
+// SIGCHLD, linger's own business. SEGV, BUS, FPE, ILL, TRAP and SYS count too: blocking them only
+// catches those another process sends with kill(2); a real fault in linger is forced through with
+// the default action by the kernel (force_sig_fault), and abort() unblocks SIGABRT. Pure.
 bool IsForwardable(int sig);
 
 // Blocks `set` and opens a non-blocking signalfd for it: as PID 1 the kernel drops signals that
