@@ -75,13 +75,7 @@ int RunSleep(std::span<char* const> args) {
     LogError("sleep: ppoll: {}", std::strerror(errno));
     return kExitFailure;
   }
-  if (sig > 0) {
-    auto slept =
-        std::chrono::duration_cast<std::chrono::milliseconds>(StopSignals::Clock::now() - start);
-    LogInfo("{} after {}, exiting with {}", SignalName(sig), FormatDuration(slept),
-            kExitSignalBase + sig);
-    return kExitSignalBase + sig;
-  }
+  if (sig > 0) return StoppedBySignal(sig, start);
   if (parsed.command.empty()) return kExitSuccess;
   return ExecCommand(parsed.command, inherited);
 }

@@ -118,11 +118,6 @@ Result<Options> CheckOptions(const ParsedArgs& parsed) {
   return options;
 }
 
-std::string Since(StopSignals::Clock::time_point start) {
-  return FormatDuration(
-      std::chrono::duration_cast<std::chrono::milliseconds>(StopSignals::Clock::now() - start));
-}
-
 }  // namespace
 
 int RunWaitHttp(std::span<char* const> args) {
@@ -164,7 +159,7 @@ int RunWaitHttp(std::span<char* const> args) {
       break;
     }
     if (result.kind == AttemptResult::kReady) {
-      LogInfo("{} is ready after {}: {}", options->url_text, Since(start), result.detail);
+      LogInfo("{} is ready after {}: {}", options->url_text, FormatSince(start), result.detail);
       if (parsed.command.empty()) return kExitSuccess;
       return ExecCommand(parsed.command, inherited);
     }
@@ -183,12 +178,11 @@ int RunWaitHttp(std::span<char* const> args) {
     }
     if (sig > 0) break;
     if (Clock::now() >= deadline) {
-      LogError("gave up on {} after {}: {}", options->url_text, Since(start), last_failure);
+      LogError("gave up on {} after {}: {}", options->url_text, FormatSince(start), last_failure);
       return kExitFailure;
     }
   }
-  LogInfo("{} after {}, exiting with {}", SignalName(sig), Since(start), kExitSignalBase + sig);
-  return kExitSignalBase + sig;
+  return StoppedBySignal(sig, start);
 }
 
 }  // namespace linger

@@ -2,8 +2,10 @@
 
 #include <fmt/core.h>
 
+#include "duration.h"
 #include "exit_status.h"
 #include "log.h"
+#include "signals.h"
 
 namespace linger {
 
@@ -20,6 +22,17 @@ Invocation StartCommand(std::string_view name, std::string_view help, std::span<
   }
   LogSetup(parsed->quiet, parsed->log);
   return {.args = std::move(*parsed), .exit_status = kExitSuccess};
+}
+
+std::string FormatSince(std::chrono::steady_clock::time_point start) {
+  return FormatDuration(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start));
+}
+
+int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start) {
+  LogInfo("{} after {}, exiting with {}", SignalName(sig), FormatSince(start),
+          kExitSignalBase + sig);
+  return kExitSignalBase + sig;
 }
 
 }  // namespace linger

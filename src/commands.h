@@ -1,8 +1,10 @@
 // linger's commands: each lives in its own cmd_*.cpp and is listed in main.cpp's table.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cli.h"
@@ -20,6 +22,12 @@ struct Invocation {
 // prefixed with `name`, and sends its lines where --quiet and --log say.
 Invocation StartCommand(std::string_view name, std::string_view help, std::span<char* const> args,
                         std::span<const OptionSpec> specs, OptionOrder order);
+
+// The time since `start`, to the millisecond, as log lines print it ("1.5s").
+std::string FormatSince(std::chrono::steady_clock::time_point start);
+
+// Logs that stop signal `sig` ended a wait that began at `start`, and returns 128+sig.
+int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start);
 
 // Runs a command on the words after its name and returns linger's exit status.
 using CommandFunction = int (*)(std::span<char* const> args);
