@@ -16,7 +16,7 @@
 
 namespace linger {
 
-// What exec-with-delay does, as SPEC's option table describes it.
+// What exec-with-delay does, one field per option of its --help.
 struct ExecOptions {
   Duration delay = std::chrono::seconds(20);  // COMMAND keeps running this long after the signal
   std::vector<int> delay_on = {SIGTERM};      // signals that are held back

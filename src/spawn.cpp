@@ -66,7 +66,7 @@ Spawned SpawnCommand(std::span<char* const> command, const SignalState& inherite
     n = read(read_end.get(), &err, sizeof err);
   } while (n < 0 && errno == EINTR);
   if (n <= 0) return {.pid = pid, .failure = 0};
-  // Reap the failed child at once: the contract promises that none is left behind.
+  // Reap the failed child at once: a COMMAND that cannot run leaves no child behind.
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
   return {.pid = -1, .failure = ReportExecError(command[0], err)};
