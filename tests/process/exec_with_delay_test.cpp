@@ -11,15 +11,18 @@
 #include <thread>
 
 #include "catch.h"
+#include "proc.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::Children;
 using test::Clock;
 using test::Eventually;
 using test::Helper;
 using test::Linger;
 using test::Process;
 using test::Run;
+using test::StatusField;
 
 namespace {
 
@@ -67,31 +70,6 @@ std::unique_ptr<Process> StartLogged(std::vector<std::string> linger_args,
   auto p = std::make_unique<Process>(argv, options);
   REQUIRE(p->WaitForStdout("ready"));
   return p;
-}
-
-std::string Status(pid_t pid) { return test::ReadFile("/proc/" + std::to_string(pid) + "/status"); }
-
-// A numeric field of /proc/PID/status, such as "voluntary_ctxt_switches".
-long StatusField(pid_t pid, const std::string& name) {
-  std::string status = Status(pid);
-  size_t at = status.find("\n" + name + ":");
-  REQUIRE(at != std::string::npos);
-  return std::stol(status.substr(at + name.size() + 2));
-}
-
-// The direct children of `pid`, from /proc (zombies included until they are reaped).
-std::vector<pid_t> Children(pid_t pid) {
-  std::string path = "/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children";
-  std::vector<pid_t> children;
-  std::string text = test::ReadFile(path);
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) children.push_back(std::stoi(text.substr(start, end - start)));
-    start = end + 1;
-  }
-  return children;
 }
 
 std::string ShellKilledBy(int sig) { return "kill -" + std::to_string(sig) + " $$"; }
@@ -267,7 +245,7 @@ TEST_CASE("every catchable signal in dumb-init's list reaches COMMAND but SIGCHL
   CHECK(Eventually([&] { return CountReceived(*p, SIGWINCH) == 2; }, 5s));
   CHECK(CountReceived(*p, SIGCHLD) == 0);
   // TSTP, TTIN and TTOU were forwarded, not obeyed: linger is not stopped.
-  CHECK(Status(p->pid()).find("State:\tT") == std::string::npos);
+  CHECK(test::ProcStatus(p->pid()).find("State:\tT") == std::string::npos);
   p->Signal(SIGTERM);
   CHECK(p->Wait(10s) == 143);
 }
@@ -353,15 +331,10 @@ TEST_CASE("with --group on a terminal COMMAND leads its own group and takes the 
                           "-- /bin/sh -c 'cat /proc/$$/stat'";
     auto r = Run({"/usr/bin/script", "-qec", command, "/dev/null"});
     REQUIRE(r.status == 0);
-    // /proc/PID/stat: "pid (comm) state ppid pgrp session tty_nr tpgid ...".
-    int pid = 0, ppid = 0, pgrp = 0, session = 0, tty = 0, foreground = 0;
-    size_t comm_end = r.out.find(") ");
-    REQUIRE(comm_end != std::string::npos);
-    REQUIRE(std::sscanf(r.out.c_str(), "%d", &pid) == 1);
-    REQUIRE(std::sscanf(r.out.c_str() + comm_end + 2, "%*c %d %d %d %d %d", &ppid, &pgrp, &session,
-                        &tty, &foreground) == 5);
-    CHECK((pgrp == pid) == group);
-    CHECK(foreground == pgrp);
+    auto stat = test::ParseStat(r.out);
+    REQUIRE(stat.has_value());
+    CHECK((stat->pgrp == stat->pid) == group);
+    CHECK(stat->tpgid == stat->pgrp);
   }
 }
 
@@ -438,7 +411,7 @@ TEST_CASE("as PID 1 of a new pid namespace, SIGTERM is held back and forwarded")
   auto children = Children(p.pid());
   REQUIRE(children.size() == 1);
   pid_t linger = children[0];
-  REQUIRE(Status(linger).find("NSpid:\t" + std::to_string(linger) + "\t1\n") != std::string::npos);
+  REQUIRE(test::NamespacePids(linger) == std::vector<pid_t>{linger, 1});
   auto t0 = Clock::now();
   REQUIRE(kill(linger, SIGTERM) == 0);
   CHECK(p.Wait(10s) == 143);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "proc.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
@@ -88,10 +89,7 @@ TEST_CASE("re-installing replaces the file while the installed copy is running (
   // A new file took the name; the running process keeps the old one, which is now unlinked.
   CHECK(Stat(installed).st_ino != before);
   CHECK(test::ReadFile(installed) == test::ReadFile(Linger()));
-  char exe[4096] = {};
-  std::string link = "/proc/" + std::to_string(running.pid()) + "/exe";
-  REQUIRE(readlink(link.c_str(), exe, sizeof exe - 1) > 0);
-  CHECK(std::string(exe).find("(deleted)") != std::string::npos);
+  CHECK(test::Executable(running.pid()).find("(deleted)") != std::string::npos);
 
   // The installed copy can replace itself too, while it runs.
   auto self = Run({installed, "install", dir.path()});

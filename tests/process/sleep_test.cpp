@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include "catch.h"
+#include "proc.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
@@ -129,15 +130,10 @@ TEST_CASE("as PID 1 of a new pid namespace, SIGTERM still ends sleep with 143") 
   // unshare --fork makes linger PID 1 inside; its host pid is unshare's only child.
   Process p({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", Linger(), "sleep", "infinity"});
   REQUIRE(p.WaitForStderr("sleeping infinity"));
-  std::string children_path =
-      "/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) + "/children";
-  std::string child = test::ReadFile(children_path);
-  REQUIRE(!child.empty());
-  pid_t linger_pid = std::stoi(child);
-  REQUIRE(test::ReadFile("/proc/" + std::to_string(linger_pid) + "/status").find("NSpid:\t") !=
-          std::string::npos);
-  CHECK(test::ReadFile("/proc/" + std::to_string(linger_pid) + "/status").find("\t1\n") !=
-        std::string::npos);
+  auto children = test::Children(p.pid());
+  REQUIRE(children.size() == 1);
+  pid_t linger_pid = children[0];
+  CHECK(test::NamespacePids(linger_pid) == std::vector<pid_t>{linger_pid, 1});
   auto sent = test::Clock::now();
   REQUIRE(kill(linger_pid, SIGTERM) == 0);
   CHECK(p.Wait(10s) == 143);

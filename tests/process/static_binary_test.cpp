@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "catch.h"
+#include "proc.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
@@ -50,8 +51,7 @@ TEST_CASE("the binary runs as the distroless non-root user 65532 in an empty roo
   test::Process p({"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(), "/linger",
                    "sleep", "infinity"});
   REQUIRE(p.WaitForStderr("sleeping infinity"));
-  std::string status = test::ReadFile("/proc/" + std::to_string(p.pid()) + "/status");
-  CHECK(status.find("Uid:\t65532") != std::string::npos);
+  CHECK(test::ProcStatus(p.pid()).find("Uid:\t65532") != std::string::npos);
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
 }

@@ -4,13 +4,13 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "catch.h"
-#include "http_server.h"
+#include "proc.h"
 #include "process.h"
+#include "scripted_server.h"
 
 using namespace std::chrono_literals;
 using test::Linger;
@@ -31,13 +31,6 @@ struct Root {
     for (const auto& [name, text] : etc) std::ofstream(dir.path() + "/etc/" + name) << text;
   }
 };
-
-// VmRSS of `pid` in KiB, 0 when unknown.
-long ResidentKib(pid_t pid) {
-  std::string status = test::ReadFile("/proc/" + std::to_string(pid) + "/status");
-  size_t at = status.find("VmRSS:");
-  return at == std::string::npos ? 0 : std::atol(status.c_str() + at + 6);
-}
 
 // The dns_server helper on 127.0.0.1:53, or a reason to skip.
 std::string StartDns(test::Process& dns) {
@@ -125,9 +118,9 @@ TEST_CASE("10,000 failed attempts leave the memory of the release binary flat") 
   test::Process linger(
       {Linger(), "wait-http", "--quiet", "--interval", "0", "--timeout", "0", server.Url()});
   REQUIRE(server.process().WaitForStdout("accepted 1000", 120s));
-  long before = ResidentKib(linger.pid());
+  long before = test::StatusField(linger.pid(), "VmRSS");
   REQUIRE(server.process().WaitForStdout("accepted 10000", 300s));
-  long after = ResidentKib(linger.pid());
+  long after = test::StatusField(linger.pid(), "VmRSS");
   INFO("VmRSS " << before << " KiB after 1000 attempts, " << after << " KiB after 10000");
   REQUIRE(before > 0);
   // Even 30 bytes kept per attempt would show as 260 KiB.

@@ -1,5 +1,4 @@
 // linger wait-http against the scripted http_server helper and against nginx, as real processes.
-#include <dirent.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,11 +6,14 @@
 #include <fstream>
 
 #include "catch.h"
-#include "http_server.h"
+#include "proc.h"
 #include "process.h"
+#include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::HasSocket;
 using test::Linger;
+using test::OpenDescriptors;
 using test::Process;
 using test::Run;
 using Server = test::HttpServer;
@@ -28,28 +30,6 @@ size_t Count(const std::string& text, const std::string& what) {
   size_t count = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
   return count;
-}
-
-// True when `pid` has a socket open: an attempt is under way.
-bool HasSocket(pid_t pid) {
-  std::string dir = "/proc/" + std::to_string(pid) + "/fd/";
-  for (int fd = 0; fd < 64; ++fd) {
-    char target[64] = {};
-    if (readlink((dir + std::to_string(fd)).c_str(), target, sizeof target - 1) > 0 &&
-        std::string(target).rfind("socket:", 0) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
-size_t OpenDescriptors(pid_t pid) {
-  DIR* dir = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
-  if (dir == nullptr) return 0;
-  size_t count = 0;
-  while (readdir(dir) != nullptr) ++count;
-  closedir(dir);
-  return count - 2;  // . and ..
 }
 
 }  // namespace

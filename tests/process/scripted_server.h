@@ -1,4 +1,4 @@
-// The http_server helper (tests/helpers/http_server.cpp) as a test fixture.
+// The scripted HTTP server (the program tests/helpers/http_server.cpp) as a test fixture.
 #pragma once
 
 #include <string>
