@@ -46,6 +46,16 @@ TEST_CASE("help goes to stdout and exits 0 in every spelling") {
   }
 }
 
+TEST_CASE("help help and help version show help instead of calling help unknown") {
+  for (const char* topic : {"help", "version"}) {
+    INFO(topic);
+    auto r = Run({Linger(), "help", topic});
+    CHECK(r.status == 0);
+    CHECK(r.out.find("Usage: linger") != std::string::npos);
+    CHECK(r.err.empty());
+  }
+}
+
 TEST_CASE("no command is a one-line usage error") { CheckUsageError(Run({Linger()}), "COMMAND"); }
 
 TEST_CASE("an unknown command is a usage error with a hint") {

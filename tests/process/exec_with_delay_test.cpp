@@ -338,6 +338,23 @@ TEST_CASE("with --group on a terminal COMMAND leads its own group and takes the 
   }
 }
 
+TEST_CASE("with --group as a background job COMMAND no longer takes the shell's terminal") {
+  // pty_job runs linger as `linger ... &` of an interactive shell on a new pseudo-terminal.
+  auto r = Run(
+      {Helper("pty_job"), Linger(), kExec, "--group", "--", "/bin/sh", "-c", "cat /proc/$$/stat"});
+  REQUIRE(r.status == 0);
+  int shell = 0, foreground = 0;
+  REQUIRE(std::sscanf(r.out.c_str(), "shell %d", &shell) == 1);
+  size_t last = r.out.rfind("foreground ");
+  REQUIRE(last != std::string::npos);
+  REQUIRE(std::sscanf(r.out.c_str() + last, "foreground %d", &foreground) == 1);
+  auto stat = test::ParseStat(r.out.substr(r.out.find('\n') + 1));
+  REQUIRE(stat.has_value());
+  CHECK(stat->pgrp == stat->pid);  // --group still makes COMMAND a group leader
+  CHECK(stat->tpgid == shell);
+  CHECK(foreground == shell);
+}
+
 TEST_CASE("environment variables stand in for flags, and flags win") {
   test::StartOptions env;
   env.env = {"LINGER_DELAY=0.3", "LINGER_DELAY_ON=USR1", "LINGER_SIGNAL=QUIT",
