@@ -18,7 +18,10 @@ extern char** environ;
 
 namespace test {
 
-std::string Linger() { return LINGER_BIN; }
+std::string Linger() {
+  const char* other = std::getenv("LINGER_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? other : LINGER_BIN;
+}
 std::string Helper(const std::string& name) { return std::string(HELPER_DIR) + "/" + name; }
 
 namespace {

@@ -13,7 +13,8 @@ namespace test {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Path of the linger binary under test, and of a helper executable built beside the tests.
+// Path of the linger binary under test (this build's, or $LINGER_TEST_BINARY's: a regression test
+// must fail on the release that had the bug), and of a helper executable built beside the tests.
 std::string Linger();
 std::string Helper(const std::string& name);
 
