@@ -44,6 +44,10 @@ extern const std::string_view kExecWithDelayHelp;
 int RunWaitHttp(std::span<char* const> args);
 extern const std::string_view kWaitHttpHelp;
 
+// sleep NUMBER[SUFFIX]...: linger called by the name `sleep`, as coreutils sleep. `argv` starts
+// with that name.
+int RunSleepDropIn(std::span<char* const> argv);
+
 // linger install [--name NAME] DIR
 int RunInstall(std::span<char* const> args);
 extern const std::string_view kInstallHelp;

@@ -14,6 +14,7 @@ namespace {
 // The logger is process-wide state, like stderr itself.
 bool g_quiet = false;
 int g_fd = STDERR_FILENO;
+std::string g_program = "linger";
 
 void WriteAll(int fd, std::string_view text) {
   while (!text.empty()) {
@@ -40,11 +41,13 @@ void LogSetup(bool quiet, std::string_view path) {
   g_fd = fd;
 }
 
+void LogSetProgram(std::string_view name) { g_program = name; }
+
 void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args) {
   if (level == LogLevel::kInfo && g_quiet) return;
   int saved_errno = errno;
   fmt::memory_buffer line;
-  fmt::format_to(std::back_inserter(line), "linger: ");
+  fmt::format_to(std::back_inserter(line), "{}: ", g_program);
   if (level == LogLevel::kWarning) fmt::format_to(std::back_inserter(line), "warning: ");
   fmt::vformat_to(std::back_inserter(line), format, args);
   line.push_back('\n');

@@ -13,6 +13,10 @@ enum class LogLevel { kInfo, kWarning, kError };
 // be opened falls back to stderr with a warning. An empty `path` means stderr.
 void LogSetup(bool quiet, std::string_view path);
 
+// Names the program at the start of every line: "linger" unless linger answers as `sleep`, which
+// speaks as coreutils does, under the name it was called by.
+void LogSetProgram(std::string_view name);
+
 // Writes one line in a single write(2), so that concurrent writers do not interleave; keeps errno.
 void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args);
 

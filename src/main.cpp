@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "sleep_args.h"
 
 namespace linger {
 namespace {
@@ -105,5 +106,8 @@ void __verbose_terminate_handler() { std::abort(); }
 }  // namespace __gnu_cxx
 
 int main(int argc, char** argv) {
-  return linger::Main(std::span<char* const>(argv, static_cast<size_t>(argc)).subspan(argc > 0));
+  std::span<char* const> args(argv, static_cast<size_t>(argc));
+  // One file, two personalities, as busybox's applets: see cmd_sleep_dropin.cpp.
+  if (!args.empty() && linger::IsSleepName(args[0])) return linger::RunSleepDropIn(args);
+  return linger::Main(args.subspan(!args.empty()));
 }
