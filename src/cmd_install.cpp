@@ -29,7 +29,8 @@ file. Re-running overwrites. Prints the installed path on stdout.
 DIR must exist. Errors exit 1 with the reason.
 
 Options:
-  --name NAME   file name in DIR (default: linger)
+  --name NAME   file name in DIR (default: linger); under the name sleep, the
+                copy answers as coreutils sleep, for hooks that hard-code it
   --quiet       no informational lines (errors still print)
   --log PATH    append linger's lines to PATH instead of stderr
   -h, --help    show this help
