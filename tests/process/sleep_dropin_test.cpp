@@ -134,6 +134,10 @@ TEST_CASE("a copy named sleep is sleep; under any other name the file is linger"
   auto missing = Run({copy});
   CHECK(missing.status == 1);
   CHECK(missing.err == copy + ": missing operand\n");
+  // Found on PATH, as a hook's ["sleep", "20"] is: the name as called is then just "sleep".
+  auto on_path = Run({"/usr/bin/env", "PATH=" + dir.path(), "sleep", "x"});
+  CHECK(on_path.status == 1);
+  CHECK(on_path.err == "sleep: invalid time interval 'x'\n");
 
   std::string other = dir.path() + "/sleepy";
   std::filesystem::create_symlink(Linger(), other);
