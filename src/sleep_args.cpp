@@ -79,20 +79,23 @@ bool ReadDecimal(std::string_view& s, Decimal& out) {
 }
 
 // 0.DIGITS * 10^point seconds times `unit` (60 for minutes), in nanoseconds rounded up, or forever
-// when too large.
+// when too large. Five digits below the nanosecond are kept until the multiplication: a unit of up
+// to 86400 moves them up (".001001000085h" is 3603600306ns, not 3603603600ns).
 Duration ToNanoseconds(const Decimal& d, uint64_t unit) {
   if (d.digits.empty()) return Duration{0};
-  // Digits of the whole number of nanoseconds: 19 already exceed int64_t's 9.2e18.
-  int64_t whole_digits = d.point + 9;
-  if (whole_digits > 19) return kForever;
-  u128 ns = 0;
-  for (int64_t i = 0; i < whole_digits; ++i) {
+  // 19 digits of whole nanoseconds already exceed int64_t's 9.2e18.
+  if (d.point + 9 > 19) return kForever;
+  constexpr int64_t kExtraDigits = 5;
+  constexpr u128 kExtraScale = 100'000;
+  int64_t count = d.point + 9 + kExtraDigits;  // digits of the value in units of 10^-14 s
+  u128 scaled = 0;
+  for (int64_t i = 0; i < count; ++i) {
     size_t at = static_cast<size_t>(i);
-    ns = ns * 10 + static_cast<unsigned>(at < d.digits.size() ? d.digits[at] - '0' : 0);
+    scaled = scaled * 10 + static_cast<unsigned>(at < d.digits.size() ? d.digits[at] - '0' : 0);
   }
-  // Any digit left below a nanosecond is significant: the value is larger than `ns`.
-  if (whole_digits < 0 || static_cast<size_t>(whole_digits) < d.digits.size()) ns += 1;
-  ns *= unit;
+  // Any digit left over is significant (no trailing zeros): the value is larger than `scaled`.
+  if (count < 0 || static_cast<size_t>(count) < d.digits.size()) scaled += 1;
+  u128 ns = (scaled * unit + kExtraScale - 1) / kExtraScale;
   return ns > kMaxNanoseconds ? kForever : Duration{static_cast<int64_t>(ns)};
 }
 

@@ -71,6 +71,8 @@ TEST_CASE("sleep operands read as coreutils reads them") {
       {"1e-400", 1ns},  // rounded up: never shorter than asked
       {"0.0000000001", 1ns},
       {"0.0000000011", 2ns},
+      {".001001000085h", 3603600306ns},  // the unit applies before rounding, found by fuzzing
+      {"0.0000000001d", 8640ns},
       {"1.000000000000000000000000000", 1s},  // zeros are not a fraction to round up
       {"123456789.123456789", 123456789123456789ns},
       {"9223372036.854775806", Duration::max() - 1ns},
