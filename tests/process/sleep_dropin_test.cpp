@@ -121,7 +121,7 @@ TEST_CASE("sleep reports every bad operand and quotes unprintable bytes") {
                      ": invalid time interval 'y'\n");
 }
 
-TEST_CASE("a copy named sleep is sleep; under any other name the file is linger") {
+TEST_CASE("a copy named sleep is sleep, under any other name the file is linger") {
   test::TempDir dir;
   std::string copy = dir.path() + "/sleep";
   std::filesystem::copy_file(Linger(), copy);

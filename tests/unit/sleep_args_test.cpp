@@ -120,7 +120,7 @@ TEST_CASE("sleep operands are summed, forever absorbs the rest") {
   CHECK(Parse({"5000000000", "5000000000"}).total == kForever);  // the sum, too, saturates
 }
 
-TEST_CASE("sleep's options: --help and --version, abbreviated, anywhere; nothing else") {
+TEST_CASE("sleep's options: --help and --version, abbreviated, anywhere, and nothing else") {
   CHECK(Parse({"--help"}).action == Action::kHelp);
   CHECK(Parse({"--h"}).action == Action::kHelp);
   CHECK(Parse({"x", "--help"}).action == Action::kHelp);
