@@ -97,13 +97,6 @@ int Main(std::span<char* const> args) {
 }  // namespace
 }  // namespace linger
 
-// libstdc++'s default terminate handler demangles the type of the uncaught exception for its
-// message, which links the whole demangler into the static binary (about 50 KB of 830). linger
-// throws nothing it means to survive, so abort() says as much.
-namespace __gnu_cxx {
-void __verbose_terminate_handler() { std::abort(); }
-}  // namespace __gnu_cxx
-
 int main(int argc, char** argv) {
   return linger::Main(std::span<char* const>(argv, static_cast<size_t>(argc)).subspan(argc > 0));
 }
