@@ -72,8 +72,9 @@ target_compile_options(linger_musl INTERFACE
   "SHELL:-isystem ${linger_kernel_headers}"
   -fno-exceptions -fno-rtti
   # Code and data that nothing calls are dropped at link time (--gc-sections); -Oz is about 15%
-  # smaller than -Os here, and nothing linger does is bound by the CPU.
-  -Oz -ffunction-sections -fdata-sections
+  # smaller than -Os here, and nothing linger does is bound by the CPU. Link-time optimisation
+  # sees the whole program (fmt's templates, libc++'s inline code) and takes off another 8-17%.
+  -Oz -flto -ffunction-sections -fdata-sections
   # Without exceptions nothing unwinds, so the unwind tables (about 25 KB) are dead weight.
   -fno-asynchronous-unwind-tables -fno-unwind-tables
   -fPIE -fstack-protector-strong
@@ -87,7 +88,7 @@ target_compile_options(linger_musl INTERFACE
   # compile option: CMake drops function-like macros from compile definitions.)
   "-DFMT_THROW(error)=::fmt::detail::assert_fail(__FILE__, __LINE__, #error)")
 target_link_options(linger_musl INTERFACE
-  --target=${linger_musl_target} -fuse-ld=lld -nostdlib
+  --target=${linger_musl_target} -fuse-ld=lld -nostdlib -flto -Oz
   # A static PIE: no interpreter and no shared library, and the kernel still randomises where the
   # code is (musl's rcrt1.o relocates the program before main).
   -static-pie
