@@ -26,6 +26,16 @@ long StatusField(pid_t pid, const std::string& name) {
   return std::stol(status.substr(at + name.size() + 2));
 }
 
+bool SignalBlocked(pid_t pid, int sig) {
+  std::string status = ProcStatus(pid);
+  size_t at = status.find("SigBlk:\t");
+  if (at == std::string::npos) return false;
+  unsigned long long mask = std::stoull(status.substr(at + 8, 16), nullptr, 16);
+  return (mask >> (sig - 1) & 1) != 0;
+}
+
+std::string CommandLine(pid_t pid) { return ReadFile(ProcPath(pid, "cmdline")); }
+
 std::vector<pid_t> Children(pid_t pid) {
   std::string text = ReadFile(ProcPath(pid, "task/" + std::to_string(pid) + "/children"));
   std::vector<pid_t> children;

@@ -16,6 +16,13 @@ std::string ProcStatus(pid_t pid);
 // the field is missing.
 long StatusField(pid_t pid, const std::string& name);
 
+// True when process `pid` has `sig` blocked (SigBlk in /proc/PID/status): how a test knows that a
+// command which prints nothing is waiting for its stop signals.
+bool SignalBlocked(pid_t pid, int sig);
+
+// The NUL-separated arguments of `pid` (/proc/PID/cmdline; "" once it is gone).
+std::string CommandLine(pid_t pid);
+
 // The direct children of `pid` (zombies included until they are reaped).
 std::vector<pid_t> Children(pid_t pid);
 

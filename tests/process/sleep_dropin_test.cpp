@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catch.h"
+#include "proc.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
@@ -44,7 +45,7 @@ std::string Renamed(std::string line, const std::string& program, const std::str
 // nothing when it starts, so this is how a test knows. The program must be checked too: unshare
 // blocks SIGTERM around its fork, and a SIGTERM sent then would reach PID 1 with no handler.
 bool Waiting(pid_t pid, const std::string& program) {
-  std::string cmdline = test::ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string cmdline = test::CommandLine(pid);
   return cmdline.starts_with(program + '\0') && test::SignalBlocked(pid, SIGTERM);
 }
 
@@ -180,17 +181,14 @@ TEST_CASE("sleep as PID 1 of a new pid namespace still ends with 143 on SIGTERM"
   SleepLink sleep;
   Process p({"/usr/bin/unshare", "--pid", "--fork", "--mount-proc", sleep.path, "infinity"});
   // unshare --fork makes sleep PID 1 inside; its host pid is unshare's only child.
-  std::string children_path =
-      "/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) + "/children";
   pid_t inner = 0;
   REQUIRE(test::Eventually([&] {
-    std::string child = test::ReadFile(children_path);
-    if (child.empty()) return false;
-    inner = std::stoi(child);
+    auto children = test::Children(p.pid());
+    if (children.empty()) return false;
+    inner = children[0];
     return Waiting(inner, sleep.path);
   }));
-  std::string status = test::ReadFile("/proc/" + std::to_string(inner) + "/status");
-  CHECK(status.find("NSpid:\t" + std::to_string(inner) + "\t1\n") != std::string::npos);
+  CHECK(test::NamespacePids(inner) == std::vector<pid_t>{inner, 1});
   auto sent = test::Clock::now();
   REQUIRE(kill(inner, SIGTERM) == 0);
   CHECK(p.Wait(10s) == 143);

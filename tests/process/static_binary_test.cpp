@@ -78,8 +78,8 @@ TEST_CASE("a copy at /bin/sleep of an empty root answers as sleep, as the distro
   test::Process p(with({"infinity"}));
   // It prints nothing: it is waiting once it runs as 65532 with SIGTERM blocked.
   REQUIRE(test::Eventually([&] {
-    std::string status = test::ReadFile("/proc/" + std::to_string(p.pid()) + "/status");
-    return status.find("Uid:\t65532") != std::string::npos && test::SignalBlocked(p.pid(), SIGTERM);
+    return test::ProcStatus(p.pid()).find("Uid:\t65532") != std::string::npos &&
+           test::SignalBlocked(p.pid(), SIGTERM);
   }));
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
