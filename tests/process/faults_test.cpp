@@ -227,8 +227,8 @@ TEST_CASE("a delay whose timer cannot be created (no descriptor left) is coarse,
   std::string err = p.Stderr();
   INFO(err.substr(0, 1000));
   CHECK(test::LineCount(err) <= 4);
-  CHECK(err.find("linger: warning: cannot create a timer (Too many open files)") !=
-        std::string::npos);
+  // The reason is EMFILE, in the words of linger's C library (glibc and musl differ).
+  CHECK(err.find("linger: warning: cannot create a timer (") != std::string::npos);
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
 }
