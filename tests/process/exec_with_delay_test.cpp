@@ -246,9 +246,8 @@ TEST_CASE("with --kill-after a COMMAND that ignores SIGTERM is killed: 137") {
 
 TEST_CASE("every catchable signal in dumb-init's list reaches COMMAND but SIGCHLD does not") {
   // dumb-init's list is 1-31 but KILL, STOP and CHLD, fault numbers sent with kill(2) included;
-  // TERM is held back (it ends the test). Two real-time signals show the range goes on: 35 and
-  // 64: the real-time signals as the kernel numbers them (34-64). linger forwards 34 also where
-  // musl keeps it for threads, as glibc's linger did.
+  // TERM is held back (it ends the test). Real-time signals show the range goes on: 34, 35 and
+  // 64, as the kernel numbers them. linger forwards 34 also where musl keeps it for threads.
   std::vector<int> signals;
   for (int sig = 1; sig < 32; ++sig) {
     if (sig != SIGKILL && sig != SIGSTOP && sig != SIGCHLD && sig != SIGTERM) {
