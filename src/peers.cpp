@@ -1,0 +1,95 @@
+#include "peers.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <iterator>
+
+#include "socket_headers.h"
+
+namespace linger {
+namespace {
+
+constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+// True when the first `bits` bits of `a` and `b` are equal.
+bool SamePrefix(const IpAddress& a, const IpAddress& b, int bits) {
+  int i = 0;
+  for (; bits >= 8; bits -= 8, ++i) {
+    if (a.bytes[static_cast<size_t>(i)] != b.bytes[static_cast<size_t>(i)]) return false;
+  }
+  if (bits == 0) return true;
+  const auto mask = static_cast<unsigned char>(0xff << (8 - bits));
+  return ((a.bytes[static_cast<size_t>(i)] ^ b.bytes[static_cast<size_t>(i)]) & mask) == 0;
+}
+
+// Reads "ADDRESS" or "ADDRESS/PREFIX"; the message says what is wrong with `item`.
+Result<Cidr> ParseCidr(std::string_view item) {
+  const size_t slash = item.find('/');
+  std::optional<IpAddress> address = ParseIpAddress(item.substr(0, slash));
+  if (!address) {
+    return Error{fmt::format("'{}' is not an IP address", item.substr(0, slash))};
+  }
+  Cidr cidr{Unmapped(*address), 0};
+  const int bits = cidr.network.family == AF_INET ? 32 : 128;
+  cidr.prefix = bits;
+  if (slash != std::string_view::npos) {
+    std::string_view digits = item.substr(slash + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cidr.prefix);
+    if (digits.empty() || digits.front() == '-' || ec != std::errc() ||
+        end != digits.data() + digits.size() || cidr.prefix > bits) {
+      return Error{fmt::format("'{}' is not a prefix length of 0-{}", digits, bits)};
+    }
+    // A mapped address written as a CIDR counts its prefix over all 128 bits.
+    if (address->family == AF_INET6 && cidr.network.family == AF_INET) {
+      if (cidr.prefix < 96) return Error{fmt::format("'{}' is wider than IPv4-mapped", item)};
+      cidr.prefix -= 96;
+    }
+  }
+  for (int bit = cidr.prefix; bit < bits; ++bit) {
+    if (((cidr.network.bytes[static_cast<size_t>(bit / 8)] >> (7 - bit % 8)) & 1) != 0) {
+      return Error{fmt::format("'{}' has bits set beyond /{}", item, cidr.prefix)};
+    }
+  }
+  return cidr;
+}
+
+}  // namespace
+
+IpAddress Unmapped(const IpAddress& address) {
+  if (address.family != AF_INET6 ||
+      !std::equal(std::begin(kMappedPrefix), std::end(kMappedPrefix), address.bytes.begin())) {
+    return address;
+  }
+  IpAddress v4;
+  v4.family = AF_INET;
+  std::copy_n(address.bytes.begin() + 12, 4, v4.bytes.begin());
+  return v4;
+}
+
+Result<PeerList> PeerList::Parse(std::string_view text, std::string_view what) {
+  PeerList list;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma - start);
+    Result<Cidr> cidr = item.empty() ? Result<Cidr>(Error{"empty item"}) : ParseCidr(item);
+    if (!cidr.ok()) return Error{fmt::format("invalid {} '{}': {}", what, text, cidr.error())};
+    list.entries_.push_back(*cidr);
+    if (comma == std::string_view::npos) return list;
+    start = comma + 1;
+  }
+}
+
+bool PeerList::Contains(const IpAddress& address) const {
+  const IpAddress plain = Unmapped(address);
+  for (const Cidr& entry : entries_) {
+    if (entry.network.family == plain.family && SamePrefix(entry.network, plain, entry.prefix)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace linger
