@@ -32,21 +32,22 @@ Result<Cidr> ParseCidr(std::string_view item) {
     return Error{fmt::format("'{}' is not an IP address", item.substr(0, slash))};
   }
   Cidr cidr{Unmapped(*address), 0};
-  const int bits = cidr.network.family == AF_INET ? 32 : 128;
-  cidr.prefix = bits;
+  const int written_bits = address->family == AF_INET ? 32 : 128;
+  cidr.prefix = written_bits;
   if (slash != std::string_view::npos) {
     std::string_view digits = item.substr(slash + 1);
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cidr.prefix);
     if (digits.empty() || digits.front() == '-' || ec != std::errc() ||
-        end != digits.data() + digits.size() || cidr.prefix > bits) {
-      return Error{fmt::format("'{}' is not a prefix length of 0-{}", digits, bits)};
-    }
-    // A mapped address written as a CIDR counts its prefix over all 128 bits.
-    if (address->family == AF_INET6 && cidr.network.family == AF_INET) {
-      if (cidr.prefix < 96) return Error{fmt::format("'{}' is wider than IPv4-mapped", item)};
-      cidr.prefix -= 96;
+        end != digits.data() + digits.size() || cidr.prefix > written_bits) {
+      return Error{fmt::format("'{}' is not a prefix length of 0-{}", digits, written_bits)};
     }
   }
+  // An IPv4-mapped network is kept as the IPv4 network it stands for.
+  if (address->family != cidr.network.family) {
+    if (cidr.prefix < 96) return Error{fmt::format("'{}' is wider than IPv4-mapped", item)};
+    cidr.prefix -= 96;
+  }
+  const int bits = cidr.network.family == AF_INET ? 32 : 128;
   for (int bit = cidr.prefix; bit < bits; ++bit) {
     if (((cidr.network.bytes[static_cast<size_t>(bit / 8)] >> (7 - bit % 8)) & 1) != 0) {
       return Error{fmt::format("'{}' has bits set beyond /{}", item, cidr.prefix)};
