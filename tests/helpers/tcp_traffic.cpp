@@ -7,10 +7,15 @@
 //       stays open and silent; prints "connected" once connected and "quiet" when it stops
 //       sending. With --short, a new connection per byte: connect, send, close. --from binds the
 //       client to SRC first.
+//   tcp_traffic netns
+//       for "unshare --net": brings the new namespace's loopback interface up, prints "ready" and
+//       waits to be killed, so that other programs can join the namespace with nsenter.
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -123,11 +128,25 @@ int Send(const char* address, int port, const char* from, std::chrono::milliseco
   while (true) pause();
 }
 
+int BringLoopbackUp() {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) Die("socket");
+  ifreq request{};
+  std::strcpy(request.ifr_name, "lo");
+  if (ioctl(fd, SIOCGIFFLAGS, &request) != 0) Die("SIOCGIFFLAGS");
+  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
+  if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) Die("SIOCSIFFLAGS");
+  std::printf("ready\n");
+  std::fflush(stdout);
+  while (true) pause();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "netns") return BringLoopbackUp();
   if (argc < 4) {
-    std::fprintf(stderr, "usage: tcp_traffic serve|send ADDR PORT [OPTIONS]\n");
+    std::fprintf(stderr, "usage: tcp_traffic serve|send ADDR PORT [OPTIONS] | netns\n");
     return 2;
   }
   std::string mode = argv[1];
