@@ -95,12 +95,10 @@ int main(int argc, char** argv) {
   linger::IdleOptions options;
   options.idle = std::chrono::seconds(1);
   options.ports = linger::IntList({{port, port}});
-  options.ports_set = true;
   Measure("ports given", options, looks);
   // A loopback listener is not a serving port by default: this mode finds none unless another
   // program listens beyond loopback, and then measures the filter that skips all of these.
-  options.ports_set = false;
-  options.ports = {};
+  options.ports.reset();
   Measure("ports found", options, looks);
   return 0;
 }

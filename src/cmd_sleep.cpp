@@ -11,6 +11,7 @@
 #include "log.h"
 #include "signals.h"
 #include "spawn.h"
+#include "traffic.h"
 
 namespace linger {
 
@@ -35,10 +36,42 @@ Example (Kubernetes preStop exec hook):
   lifecycle: {preStop: {exec: {command: ["/linger", "sleep", "20s"]}}}
 )";
 
+namespace {
+
+constexpr OptionSpec kSleepSpecs[] = {{"until-idle", true}, {"ports", true}, {"ignore-from", true}};
+
+std::optional<Error> ApplyIdle(IdleOptions& options, std::string_view name,
+                               std::string_view value) {
+  if (name == "until-idle") {
+    Result<Duration> d = ParseDuration(value);
+    if (!d.ok()) return Error{d.error()};
+    options.idle = *d;
+  } else if (name == "ports") {
+    Result<IntList> ports = IntList::Parse(value, 1, 65535, "port list");
+    if (!ports.ok()) return Error{ports.error()};
+    options.ports = *ports;
+  } else if (name == "ignore-from") {
+    Result<PeerList> peers = PeerList::Parse(value, "address list");
+    if (!peers.ok()) return Error{peers.error()};
+    options.ignore_from = *peers;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 int RunSleep(std::span<char* const> args) {
-  Invocation invocation = StartCommand("sleep", kSleepHelp, args, {}, OptionOrder::kInterleaved);
+  Invocation invocation =
+      StartCommand("sleep", kSleepHelp, args, kSleepSpecs, OptionOrder::kInterleaved);
   if (!invocation.args) return invocation.exit_status;
   const ParsedArgs& parsed = *invocation.args;
+  IdleOptions idle;
+  for (const Option& option : parsed.options) {
+    if (std::optional<Error> error = ApplyIdle(idle, option.name, option.value)) {
+      LogError("sleep: --{}: {}", option.name, error->message);
+      return kExitUsage;
+    }
+  }
   if (parsed.positionals.size() != 1) {
     if (parsed.positionals.empty()) {
       LogError("sleep: missing DURATION (try 'linger sleep --help')");
@@ -68,14 +101,38 @@ int RunSleep(std::span<char* const> args) {
   const auto start = StopSignals::Clock::now();
   std::optional<StopSignals::Clock::time_point> deadline;
   if (duration) deadline = DeadlineAfter(start, *duration);
-  LogInfo("sleeping {}", duration ? FormatDuration(*duration) : "infinity");
-
-  int sig = stop->WaitUntil(deadline);
-  if (sig < 0) {
-    LogError("sleep: ppoll: {}", std::strerror(errno));
-    return kExitFailure;
+  const std::string length = duration ? FormatDuration(*duration) : "infinity";
+  std::optional<TrafficWatch> watch;
+  if (idle.idle) {
+    Result<TrafficWatch> started =
+        TrafficWatch::Start(idle, start, deadline.value_or(StopSignals::Clock::time_point::max()));
+    if (started.ok()) {
+      watch.emplace(std::move(*started));
+      LogInfo("sleeping up to {} {}", length, watch->Watching());
+    } else {
+      LogInfo("cannot watch the traffic ({}), waiting the full {}", started.error(), length);
+    }
+  } else {
+    LogInfo("sleeping {}", length);
   }
-  if (sig > 0) return StoppedBySignal(sig, start);
+
+  while (true) {
+    if (watch) {
+      TrafficWatch::Verdict verdict = watch->Look();
+      if (verdict != TrafficWatch::Verdict::kBusy) {
+        LogInfo("{}", watch->EndReason(verdict));
+        break;
+      }
+    }
+    int sig = stop->WaitUntil(watch ? std::optional(watch->NextLook(StopSignals::Clock::now()))
+                                    : deadline);
+    if (sig < 0) {
+      LogError("sleep: ppoll: {}", std::strerror(errno));
+      return kExitFailure;
+    }
+    if (sig > 0) return StoppedBySignal(sig, start);
+    if (!watch) break;
+  }
   if (parsed.command.empty()) return kExitSuccess;
   return ExecCommand(parsed.command, inherited);
 }

@@ -19,12 +19,11 @@ namespace linger {
 
 using SteadyTime = std::chrono::steady_clock::time_point;
 
-// What the options say to watch.
+// What --until-idle, --ports and --ignore-from say.
 struct IdleOptions {
-  Duration idle{};         // --until-idle D
-  IntList ports;           // --ports; empty: every listening port not bound only to loopback
-  bool ports_set = false;  // --ports was given
-  PeerList ignore_from;    // --ignore-from
+  std::optional<Duration> idle;  // --until-idle D; none: the delay is fixed
+  std::optional<IntList> ports;  // --ports; none: every listening port not bound only to loopback
+  PeerList ignore_from;          // --ignore-from
 };
 
 // How often linger looks while a delay runs, at the least.

@@ -46,16 +46,12 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
   if (!opens.ok()) return Error{opens.error()};
   watch.buffer_.resize(kDatagramBytes);
 
-  if (options.ports_set) {
-    watch.ports_ = options.ports;
-  } else {
-    Result<std::vector<TcpSocket>> sockets = watch.Dump(IntList());
-    if (!sockets.ok()) return Error{sockets.error()};
-    watch.ports_ = ListeningPorts(*sockets);
-    if (watch.ports_.ranges().empty()) {
-      return Error{"no TCP port is listening beyond loopback"};
-    }
-  }
+  // One dump now, also when the ports are given: a sandbox that refuses sock_diag must show up
+  // here, as one line and the full delay, not as a failed look every 250 ms.
+  Result<std::vector<TcpSocket>> sockets = watch.Dump(options.ports.value_or(IntList()));
+  if (!sockets.ok()) return Error{sockets.error()};
+  watch.ports_ = options.ports ? *options.ports : ListeningPorts(*sockets);
+  if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
   return watch;
 }
 
@@ -80,15 +76,20 @@ TrafficWatch::Verdict TrafficWatch::Look() {
   return Verdict::kBusy;
 }
 
+std::string TrafficWatch::Watching() const {
+  return fmt::format("while ports {} are busy (until idle for {})", FormatPorts(ports_),
+                     FormatDuration(*options_.idle));
+}
+
 std::string TrafficWatch::EndReason(Verdict verdict) const {
   if (verdict == Verdict::kIdle) {
-    return fmt::format("ports idle for {} after {}", FormatDuration(options_.idle),
+    return fmt::format("ports idle for {} after {}", FormatDuration(*options_.idle),
                        Tenths(last_look_ - start_));
   }
   std::optional<SteadyTime> last = decision_.last_activity();
   return fmt::format("delay of {} over, ports still busy ({})", FormatDuration(end_ - start_),
                      last ? fmt::format("last data {} ago", Tenths(last_look_ - *last))
-                          : fmt::format("not idle for {} yet", FormatDuration(options_.idle)));
+                          : fmt::format("not idle for {} yet", FormatDuration(*options_.idle)));
 }
 
 Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports) {

@@ -23,6 +23,8 @@ class TrafficWatch {
 
   // The serving ports being watched.
   const IntList& ports() const { return ports_; }
+  // For the line that starts the delay: "while ports 8080 are busy (until idle for 3s)".
+  std::string Watching() const;
 
   // How a look came out.
   enum class Verdict { kBusy, kIdle, kOver };
@@ -39,7 +41,10 @@ class TrafficWatch {
 
  private:
   TrafficWatch(const IdleOptions& options, SteadyTime start, SteadyTime end)
-      : options_(options), start_(start), end_(end), decision_(start, options.idle, end) {}
+      : options_(options),
+        start_(start),
+        end_(end),
+        decision_(start, options.idle.value_or(Duration{}), end) {}
 
   // Both families' sockets on `ports` (every listener and connection when `ports` is empty).
   Result<std::vector<TcpSocket>> Dump(const IntList& ports);
