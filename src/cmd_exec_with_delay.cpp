@@ -36,6 +36,14 @@ Options (environment fallback in brackets; flags win):
                        [LINGER_SUCCESS_EXIT]
   --group              signal COMMAND's whole process group (COMMAND leads a
                        new group and takes the terminal)
+  --until-idle D       end the delay early once the serving ports have received
+                       nothing for D (never before D) [LINGER_UNTIL_IDLE]
+  --ports LIST         the serving ports, e.g. 8080,8443 [LINGER_PORTS]
+                       (default: every listening TCP port not bound only to
+                       loopback)
+  --ignore-from LIST   peers whose traffic does not count, as addresses or CIDRs,
+                       e.g. the node's IP, where probes come from
+                       [LINGER_IGNORE_FROM]
   --quiet              no informational lines (errors still print)
   --log PATH           append linger's lines to PATH instead of stderr
   -h, --help           show this help

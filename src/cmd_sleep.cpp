@@ -27,6 +27,12 @@ SIGTERM, SIGINT and SIGHUP end the wait at once with status 128+N, also when
 linger is PID 1. Signals inherited as ignored stay ignored.
 
 Options:
+  --until-idle D      end early once the serving ports have received nothing
+                      for D (never before D; DURATION is the longest wait)
+  --ports LIST        the serving ports, e.g. 8080,8443 (default: every
+                      listening TCP port not bound only to loopback)
+  --ignore-from LIST  peers whose traffic does not count, as addresses or
+                      CIDRs, e.g. 10.0.3.17,10.0.0.0/24,fd00::/64
   --quiet       no informational lines (errors still print)
   --log PATH    append linger's lines to PATH instead of stderr
                 (--log /proc/1/fd/2 shows a preStop hook's lines in kubectl logs)
@@ -40,24 +46,6 @@ namespace {
 
 constexpr OptionSpec kSleepSpecs[] = {{"until-idle", true}, {"ports", true}, {"ignore-from", true}};
 
-std::optional<Error> ApplyIdle(IdleOptions& options, std::string_view name,
-                               std::string_view value) {
-  if (name == "until-idle") {
-    Result<Duration> d = ParseDuration(value);
-    if (!d.ok()) return Error{d.error()};
-    options.idle = *d;
-  } else if (name == "ports") {
-    Result<IntList> ports = IntList::Parse(value, 1, 65535, "port list");
-    if (!ports.ok()) return Error{ports.error()};
-    options.ports = *ports;
-  } else if (name == "ignore-from") {
-    Result<PeerList> peers = PeerList::Parse(value, "address list");
-    if (!peers.ok()) return Error{peers.error()};
-    options.ignore_from = *peers;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 int RunSleep(std::span<char* const> args) {
@@ -67,7 +55,7 @@ int RunSleep(std::span<char* const> args) {
   const ParsedArgs& parsed = *invocation.args;
   IdleOptions idle;
   for (const Option& option : parsed.options) {
-    if (std::optional<Error> error = ApplyIdle(idle, option.name, option.value)) {
+    if (std::optional<Error> error = ApplyIdleOption(idle, option.name, option.value)) {
       LogError("sleep: --{}: {}", option.name, error->message);
       return kExitUsage;
     }

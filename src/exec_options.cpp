@@ -7,8 +7,10 @@
 namespace linger {
 namespace {
 
-constexpr OptionSpec kSpecs[] = {{"delay", true},      {"delay-on", true},     {"signal", true},
-                                 {"kill-after", true}, {"success-exit", true}, {"group", false}};
+constexpr OptionSpec kSpecs[] = {
+    {"delay", true},      {"delay-on", true},     {"signal", true},
+    {"kill-after", true}, {"success-exit", true}, {"group", false},
+    {"until-idle", true}, {"ports", true},        {"ignore-from", true}};
 
 // Each option that has an environment fallback, and its variable.
 struct EnvFallback {
@@ -19,7 +21,10 @@ constexpr EnvFallback kEnvFallbacks[] = {{"delay", "LINGER_DELAY"},
                                          {"delay-on", "LINGER_DELAY_ON"},
                                          {"signal", "LINGER_SIGNAL"},
                                          {"kill-after", "LINGER_KILL_AFTER"},
-                                         {"success-exit", "LINGER_SUCCESS_EXIT"}};
+                                         {"success-exit", "LINGER_SUCCESS_EXIT"},
+                                         {"until-idle", "LINGER_UNTIL_IDLE"},
+                                         {"ports", "LINGER_PORTS"},
+                                         {"ignore-from", "LINGER_IGNORE_FROM"}};
 
 // Sets one option from its text; the error names the value.
 std::optional<Error> Apply(ExecOptions& options, std::string_view name, std::string_view value) {
@@ -52,6 +57,8 @@ std::optional<Error> Apply(ExecOptions& options, std::string_view name, std::str
     Result<IntList> list = IntList::Parse(value, 0, 255, "exit status list");
     if (!list.ok()) return Error{list.error()};
     options.success_exit = *list;
+  } else {
+    return ApplyIdleOption(options.idle, name, value);
   }
   return std::nullopt;
 }

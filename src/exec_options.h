@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "idle.h"
 #include "int_list.h"
 #include "result.h"
 
@@ -24,6 +25,7 @@ struct ExecOptions {
   std::optional<Duration> kill_after;         // SIGKILL this long after the stop signal
   IntList success_exit;                       // statuses reported as 0
   bool group = false;                         // signal COMMAND's whole process group
+  IdleOptions idle;                           // --until-idle, --ports, --ignore-from
 };
 
 // The option names exec-with-delay accepts on its command line.

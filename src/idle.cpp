@@ -43,6 +43,24 @@ std::vector<std::string_view> Words(std::string_view line) {
 
 }  // namespace
 
+std::optional<Error> ApplyIdleOption(IdleOptions& options, std::string_view name,
+                                     std::string_view value) {
+  if (name == "until-idle") {
+    Result<Duration> d = ParseDuration(value);
+    if (!d.ok()) return Error{d.error()};
+    options.idle = *d;
+  } else if (name == "ports") {
+    Result<IntList> ports = IntList::Parse(value, 1, 65535, "port list");
+    if (!ports.ok()) return Error{ports.error()};
+    options.ports = *ports;
+  } else if (name == "ignore-from") {
+    Result<PeerList> peers = PeerList::Parse(value, "address list");
+    if (!peers.ok()) return Error{peers.error()};
+    options.ignore_from = *peers;
+  }
+  return std::nullopt;
+}
+
 Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList& ports,
                const PeerList& ignore, std::uint64_t passive_opens) {
   Look look{at, {}, false, passive_opens};

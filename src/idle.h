@@ -26,6 +26,11 @@ struct IdleOptions {
   PeerList ignore_from;          // --ignore-from
 };
 
+// Sets "until-idle", "ports" or "ignore-from" from its text; the error names the value. Other names
+// are left alone.
+std::optional<Error> ApplyIdleOption(IdleOptions& options, std::string_view name,
+                                     std::string_view value);
+
 // How often linger looks while a delay runs, at the least.
 inline constexpr Duration kLookInterval = std::chrono::milliseconds(250);
 
