@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
 
 #include "socket_headers.h"
 
@@ -82,15 +81,14 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
 }
 
 IntList ListeningPorts(std::span<const TcpSocket> sockets) {
-  std::map<int, bool> reachable;  // port -> has a listener beyond loopback
+  std::vector<int> ports;
   for (const TcpSocket& socket : sockets) {
-    if (socket.state != kTcpListen) continue;
-    reachable[socket.local_port] |= !IsLoopback(socket.local);
+    if (socket.state == kTcpListen && !IsLoopback(socket.local)) ports.push_back(socket.local_port);
   }
+  std::sort(ports.begin(), ports.end());
+  ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
   std::vector<std::pair<int, int>> ranges;
-  for (auto [port, beyond_loopback] : reachable) {
-    if (beyond_loopback) ranges.emplace_back(port, port);
-  }
+  for (int port : ports) ranges.emplace_back(port, port);
   return IntList(std::move(ranges));
 }
 
