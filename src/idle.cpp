@@ -92,6 +92,21 @@ IntList ListeningPorts(std::span<const TcpSocket> sockets) {
   return IntList(std::move(ranges));
 }
 
+std::vector<int> ListeningFamilies(std::span<const TcpSocket> sockets, const IntList& ports) {
+  std::vector<int> families;
+  for (int family : {AF_INET, AF_INET6}) {
+    for (const TcpSocket& socket : sockets) {
+      if (socket.state == kTcpListen && socket.local.family == family &&
+          ports.Contains(socket.local_port)) {
+        families.push_back(family);
+        break;
+      }
+    }
+  }
+  if (families.empty()) families = {AF_INET, AF_INET6};
+  return families;
+}
+
 std::string FormatPorts(const IntList& ports) {
   std::string text;
   for (auto [low, high] : ports.ranges()) {

@@ -59,6 +59,12 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
 // loopback (a sidecar's admin port or a debug listener on 127.0.0.1 is not where traffic comes).
 IntList ListeningPorts(std::span<const TcpSocket> sockets);
 
+// The address families worth a dump: those of the listeners on `ports`, since a connection has its
+// listener's family (an IPv4 client of a dual-stack listener shows as IPv4-mapped IPv6). Both when
+// no listener is found, so that nothing is missed. Every dump walks the kernel's whole connection
+// table, so skipping a family halves the cost of a look.
+std::vector<int> ListeningFamilies(std::span<const TcpSocket> sockets, const IntList& ports);
+
 // "8080,8443" or "8000-8010".
 std::string FormatPorts(const IntList& ports);
 

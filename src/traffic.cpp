@@ -48,15 +48,17 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
 
   // One dump now, also when the ports are given: a sandbox that refuses sock_diag must show up
   // here, as one line and the full delay, not as a failed look every 250 ms.
-  Result<std::vector<TcpSocket>> sockets = watch.Dump(options.ports.value_or(IntList()));
+  constexpr int kBoth[] = {AF_INET, AF_INET6};
+  Result<std::vector<TcpSocket>> sockets = watch.Dump(options.ports.value_or(IntList()), kBoth);
   if (!sockets.ok()) return Error{sockets.error()};
   watch.ports_ = options.ports ? *options.ports : ListeningPorts(*sockets);
   if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
+  watch.families_ = ListeningFamilies(*sockets, watch.ports_);
   return watch;
 }
 
 TrafficWatch::Verdict TrafficWatch::Look() {
-  Result<std::vector<TcpSocket>> sockets = Dump(ports_);
+  Result<std::vector<TcpSocket>> sockets = Dump(ports_, families_);
   Result<std::uint64_t> opens = PassiveOpens();
   // Read the clock after the kernel has answered: ages are counted back from a moment no earlier
   // than the one at which the kernel measured them, so activity is never dated too early.
@@ -92,9 +94,10 @@ std::string TrafficWatch::EndReason(Verdict verdict) const {
                           : fmt::format("not idle for {} yet", FormatDuration(*options_.idle)));
 }
 
-Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports) {
+Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports,
+                                                  std::span<const int> families) {
   std::vector<TcpSocket> sockets;
-  for (int family : {AF_INET, AF_INET6}) {
+  for (int family : families) {
     const std::uint32_t sequence = ++sequence_;
     const std::string request = BuildTcpDumpRequest(family, sequence, ports.ranges());
     // An unconnected netlink socket sends to the kernel (netlink(7)).

@@ -46,8 +46,8 @@ class TrafficWatch {
         end_(end),
         decision_(start, options.idle.value_or(Duration{}), end) {}
 
-  // Both families' sockets on `ports` (every listener and connection when `ports` is empty).
-  Result<std::vector<TcpSocket>> Dump(const IntList& ports);
+  // The sockets of `families` on `ports` (every listener and connection when `ports` is empty).
+  Result<std::vector<TcpSocket>> Dump(const IntList& ports, std::span<const int> families);
   // The PassiveOpens counter, read afresh.
   Result<std::uint64_t> PassiveOpens() const;
 
@@ -57,6 +57,7 @@ class TrafficWatch {
   SteadyTime last_look_;
   IdleWatch decision_;
   IntList ports_;
+  std::vector<int> families_;  // AF_INET, AF_INET6 or both: see ListeningFamilies
   UniqueFd netlink_;
   UniqueFd snmp_;
   std::uint32_t sequence_ = 0;

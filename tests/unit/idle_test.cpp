@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "catch.h"
+#include "socket_headers.h"
 
 using linger::CountedConnection;
 using linger::IdleWatch;
@@ -216,4 +217,18 @@ TEST_CASE("PassiveOpens is read from /proc/net/snmp's Tcp lines") {
     INFO(bad);
     CHECK_FALSE(linger::ParsePassiveOpens(bad).has_value());
   }
+}
+
+TEST_CASE("only the families of the serving ports' listeners are dumped, both when unknown") {
+  const linger::IntList ports({{8080, 8080}});
+  using Families = std::vector<int>;
+  CHECK(
+      linger::ListeningFamilies(std::vector{Socket(linger::kTcpListen, "0.0.0.0", 8080, "0.0.0.0"),
+                                            Socket(linger::kTcpListen, "::", 9090, "::")},
+                                ports) == Families{AF_INET});
+  CHECK(linger::ListeningFamilies(std::vector{Socket(linger::kTcpListen, "::", 8080, "::")},
+                                  ports) == Families{AF_INET6});
+  CHECK(linger::ListeningFamilies(
+            std::vector{Socket(linger::kTcpEstablished, "10.0.0.1", 8080, "10.0.0.2")}, ports) ==
+        Families{AF_INET, AF_INET6});
 }
