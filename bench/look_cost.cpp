@@ -42,7 +42,7 @@ void Measure(const char* mode, linger::IdleOptions options, int looks) {
   auto start = std::chrono::steady_clock::now();
   auto watch = linger::TrafficWatch::Start(options, start, start + std::chrono::hours(1));
   if (!watch.ok()) {
-    std::fprintf(stderr, "look_cost: %s\n", watch.error().c_str());
+    std::fprintf(stderr, "look_cost: %s\n", watch.error().message.c_str());
     std::exit(1);
   }
   std::vector<long long> micros;

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::span<const unsigned char> datagram(data + 1, size - 1);
   linger::Result<linger::DumpPart> part = linger::ParseDumpReply(datagram, data[0]);
   if (!part.ok()) {
-    fuzz::Check(!part.error().empty(), "an error without a reason");
+    fuzz::Check(!part.error().message.empty(), "an error without a reason");
     return 0;
   }
   const size_t room = datagram.size() / (sizeof(nlmsghdr) + sizeof(inet_diag_msg));

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 
 #include "socket_headers.h"
+#include "text.h"
 
 namespace linger {
 namespace {
@@ -26,38 +27,27 @@ bool PeerMaySend(std::uint8_t state) {
          state == kTcpFinWait2;
 }
 
-// Splits one line of /proc/net/snmp into its words.
-std::vector<std::string_view> Words(std::string_view line) {
-  std::vector<std::string_view> words;
-  while (!line.empty()) {
-    const size_t start = line.find_first_not_of(' ');
-    if (start == std::string_view::npos) break;
-    line.remove_prefix(start);
-    const size_t end = std::min(line.find(' '), line.size());
-    words.push_back(line.substr(0, end));
-    line.remove_prefix(end);
-  }
-  return words;
-}
-
 }  // namespace
 
-std::optional<Error> ApplyIdleOption(IdleOptions& options, std::string_view name,
-                                     std::string_view value) {
-  if (name == "until-idle") {
-    Result<Duration> d = ParseDuration(value);
-    if (!d.ok()) return Error{d.error()};
-    options.idle = *d;
-  } else if (name == "ports") {
-    Result<IntList> ports = IntList::Parse(value, 1, 65535, "port list");
-    if (!ports.ok()) return Error{ports.error()};
-    options.ports = *ports;
-  } else if (name == "ignore-from") {
-    Result<PeerList> peers = PeerList::Parse(value, "address list");
-    if (!peers.ok()) return Error{peers.error()};
-    options.ignore_from = *peers;
-  }
-  return std::nullopt;
+Result<void> SetUntilIdle(IdleOptions& options, std::string_view value) {
+  Result<Duration> d = ParseDuration(value);
+  if (!d.ok()) return d.error();
+  options.idle = *d;
+  return {};
+}
+
+Result<void> SetPorts(IdleOptions& options, std::string_view value) {
+  Result<IntList> ports = IntList::Parse(value, 1, 65535, "port list");
+  if (!ports.ok()) return ports.error();
+  options.ports = *ports;
+  return {};
+}
+
+Result<void> SetIgnoreFrom(IdleOptions& options, std::string_view value) {
+  Result<PeerList> peers = PeerList::Parse(value, "address list");
+  if (!peers.ok()) return peers.error();
+  options.ignore_from = *peers;
+  return {};
 }
 
 Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList& ports,
@@ -125,18 +115,14 @@ std::optional<std::uint64_t> ParsePassiveOpens(std::string_view snmp) {
     snmp.remove_prefix(std::min(end + 1, snmp.size()));
     if (line.substr(0, 4) != "Tcp:") continue;
     if (names.empty()) {
-      names = Words(line);
+      names = Split(line, ' ');
       continue;
     }
-    std::vector<std::string_view> values = Words(line);
+    std::vector<std::string_view> values = Split(line, ' ');
     auto column = std::find(names.begin(), names.end(), "PassiveOpens");
     const auto index = static_cast<size_t>(column - names.begin());
     if (column == names.end() || index >= values.size()) return std::nullopt;
-    std::string_view digits = values[index];
-    std::uint64_t count = 0;
-    auto [last, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
-    if (ec != std::errc() || last != digits.data() + digits.size()) return std::nullopt;
-    return count;
+    return ParseUnsigned(values[index], UINT64_MAX);
   }
   return std::nullopt;
 }

@@ -16,6 +16,7 @@
 #include "fd.h"
 #include "http.h"
 #include "socket_headers.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
@@ -26,27 +27,30 @@ using Clock = std::chrono::steady_clock;
 struct Context {
   Clock::time_point deadline;
   int stop_fd;
-  bool stopped = false;  // a stop signal is pending: drop everything and return
 };
 
-// Waits until `fd` has `events`. Returns "" when it has, else why not ("timed out", ...), setting
-// ctx.stopped when a stop signal is what ended the wait.
-std::string WaitFor(Context& ctx, int fd, short events, Clock::time_point until) {
-  pollfd fds[] = {{ctx.stop_fd, POLLIN, 0}, {fd, events, 0}};
-  while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return "timed out";
-    // Rounded up, so that a wait never ends before its deadline; capped to fit poll's int.
-    if (poll(fds, 2, static_cast<int>(std::min<decltype(left)>(left, 1 << 30))) < 0) {
-      if (errno == EINTR) continue;
-      return fmt::format("poll: {}", std::strerror(errno));
-    }
-    if (fds[0].revents != 0) {
-      ctx.stopped = true;
+// Waits until `fd` has `events`, a stop signal is pending or `until` passes. Network waits need no
+// sub-millisecond deadline, so they wait coarsely, without a timer each.
+WaitEnd WaitFor(const Context& ctx, int fd, short events, Clock::time_point until) {
+  return linger::WaitFor(fd, events, ctx.stop_fd, until, Precision::kCoarse);
+}
+
+// Why a wait that did not end ready ended, for the attempt's reason.
+std::string WhyNotReady(WaitEnd end) {
+  switch (end) {
+    case WaitEnd::kTimedOut:
+      return "timed out";
+    case WaitEnd::kStopped:
       return "stopped";
-    }
-    if (fds[1].revents != 0) return "";
+    default:
+      return fmt::format("ppoll: {}", std::strerror(errno));
   }
+}
+
+// True when a stop signal is pending: whatever failed, the attempt ends as stopped.
+bool StopPending(const Context& ctx) {
+  pollfd pfd{ctx.stop_fd, POLLIN, 0};
+  return poll(&pfd, 1, 0) > 0;
 }
 
 socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
@@ -95,11 +99,11 @@ std::string ReadSmallFile(const char* path) {
 }
 
 // Sends A and AAAA queries for `name` to one server over UDP and waits for both replies.
-Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::string& name,
+Result<DnsReply> AskServer(const Context& ctx, const IpAddress& server, const std::string& name,
                            Clock::time_point until) {
   std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
   Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
-  if (!fd.ok()) return Error{fd.error()};
+  if (!fd.ok()) return fd.error();
   std::uint16_t id = 0;
   // An unpredictable id makes forged replies harder; the clock is a fallback, not a secret.
   if (getrandom(&id, sizeof id, GRND_NONBLOCK) != sizeof id) {
@@ -119,10 +123,10 @@ Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::str
     ssize_t n = recv(fd->get(), buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      std::string why = WaitFor(ctx, fd->get(), POLLIN, until);
-      if (why.empty()) continue;
+      WaitEnd end = WaitFor(ctx, fd->get(), POLLIN, until);
+      if (end == WaitEnd::kReady) continue;
       if (replies[0] || replies[1]) break;  // one reply is better than none
-      return Error{fmt::format("{} waiting for {}", why, where)};
+      return Error{fmt::format("{} waiting for {}", WhyNotReady(end), where)};
     }
     // ECONNREFUSED here means nothing listens on port 53 there.
     if (n < 0) return Error{fmt::format("{}: {}", where, std::strerror(errno))};
@@ -143,7 +147,7 @@ Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::str
 }
 
 // /etc/hosts, then DNS as /etc/resolv.conf says, read again on every attempt.
-Result<std::vector<IpAddress>> Resolve(Context& ctx, const std::string& host) {
+Result<std::vector<IpAddress>> Resolve(const Context& ctx, const std::string& host) {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
   std::vector<IpAddress> found = LookUpHosts(ReadSmallFile("/etc/hosts"), host);
   if (!found.empty()) return found;
@@ -164,9 +168,9 @@ Result<std::vector<IpAddress>> Resolve(Context& ctx, const std::string& host) {
         auto until =
             std::min(ctx.deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
         Result<DnsReply> reply = AskServer(ctx, server, name, until);
-        if (ctx.stopped) return Error{{}};
         if (!reply.ok()) {
-          failure = reply.error();
+          if (StopPending(ctx)) return reply.error();
+          failure = reply.error().message;
           continue;
         }
         if (!reply->addresses.empty()) return reply->addresses;
@@ -182,7 +186,8 @@ Result<std::vector<IpAddress>> Resolve(Context& ctx, const std::string& host) {
 }
 
 // Sends the request on a connected socket and reads until the response decides.
-AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const Probe& probe) {
+AttemptResult Exchange(const Context& ctx, int fd, const std::string& endpoint,
+                       const Probe& probe) {
   auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
   std::string_view request = probe.request;
   while (!request.empty()) {
@@ -192,8 +197,9 @@ AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const 
     if (n >= 0) {
       request.remove_prefix(static_cast<size_t>(n));
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitFor(ctx, fd, POLLOUT, ctx.deadline);
-      if (!why.empty()) return not_ready(fmt::format("{} sending to {}", why, endpoint));
+      if (WaitEnd end = WaitFor(ctx, fd, POLLOUT, ctx.deadline); end != WaitEnd::kReady) {
+        return not_ready(fmt::format("{} sending to {}", WhyNotReady(end), endpoint));
+      }
     } else if (errno != EINTR) {
       return not_ready(fmt::format("send to {}: {}", endpoint, std::strerror(errno)));
     }
@@ -207,9 +213,9 @@ AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const 
       if (errno != EAGAIN && errno != EWOULDBLOCK) {
         return not_ready(fmt::format("read from {}: {}", endpoint, std::strerror(errno)));
       }
-      std::string why = WaitFor(ctx, fd, POLLIN, ctx.deadline);
-      if (!why.empty()) {
-        return not_ready(fmt::format("{} waiting for the response from {}", why, endpoint));
+      if (WaitEnd end = WaitFor(ctx, fd, POLLIN, ctx.deadline); end != WaitEnd::kReady) {
+        return not_ready(
+            fmt::format("{} waiting for the response from {}", WhyNotReady(end), endpoint));
       }
       continue;
     }
@@ -227,41 +233,49 @@ AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const 
   }
 }
 
-}  // namespace
-
-AttemptResult RunAttempt(const Probe& probe, Clock::time_point deadline, int stop_fd) {
-  Context ctx{deadline, stop_fd};
-  const AttemptResult stopped{AttemptResult::kStopped, {}};
+// Resolves, then tries every address in turn until one accepts the connection; its answer is the
+// attempt's answer, as curl does.
+AttemptResult Connect(const Context& ctx, const Probe& probe) {
+  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
   Result<std::vector<IpAddress>> addresses = Resolve(ctx, probe.url.host);
-  if (ctx.stopped) return stopped;
-  if (!addresses.ok()) return {AttemptResult::kNotReady, addresses.error()};
-  // Every address in turn until one accepts the connection; its answer is the attempt's answer,
-  // as curl does.
+  if (!addresses.ok()) return not_ready(addresses.error().message);
   std::string failure;
   for (const IpAddress& address : *addresses) {
     std::string endpoint = FormatEndpoint(address, probe.url.port);
     Result<UniqueFd> fd = StartConnect(address, probe.url.port, SOCK_STREAM);
     if (!fd.ok()) {
-      failure = fd.error();
+      failure = fd.error().message;
       continue;
     }
-    std::string why = WaitFor(ctx, fd->get(), POLLOUT, deadline);
+    WaitEnd end = WaitFor(ctx, fd->get(), POLLOUT, ctx.deadline);
+    if (end != WaitEnd::kReady) {
+      failure = fmt::format("{} connecting to {}", WhyNotReady(end), endpoint);
+      // Only a timeout spends the attempt; after another failure the next address may still work.
+      if (end == WaitEnd::kTimedOut || end == WaitEnd::kStopped) break;
+      continue;
+    }
     int err = 0;
     socklen_t length = sizeof err;
-    if (why.empty() && getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-    if (ctx.stopped) return stopped;
-    if (!why.empty()) {
-      failure = fmt::format("{} connecting to {}", why, endpoint);
-      break;  // the deadline is spent: no time is left for the other addresses
-    }
+    if (getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
     if (err != 0) {
       failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
       continue;
     }
-    AttemptResult result = Exchange(ctx, fd->get(), endpoint, probe);
-    return ctx.stopped ? stopped : result;
+    return Exchange(ctx, fd->get(), endpoint, probe);
   }
-  return {AttemptResult::kNotReady, failure};
+  return not_ready(failure);
+}
+
+}  // namespace
+
+AttemptResult RunAttempt(const Probe& probe, Clock::time_point deadline, int stop_fd) {
+  const Context ctx{deadline, stop_fd};
+  AttemptResult result = Connect(ctx, probe);
+  // Whatever step a stop signal interrupted, it ended the attempt.
+  if (result.kind == AttemptResult::kNotReady && StopPending(ctx)) {
+    return {AttemptResult::kStopped, {}};
+  }
+  return result;
 }
 
 }  // namespace linger

@@ -3,10 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 #include <iterator>
 
 #include "socket_headers.h"
+#include "text.h"
 
 namespace linger {
 namespace {
@@ -29,28 +30,32 @@ Result<Cidr> ParseCidr(std::string_view item) {
   const size_t slash = item.find('/');
   std::optional<IpAddress> address = ParseIpAddress(item.substr(0, slash));
   if (!address) {
-    return Error{fmt::format("'{}' is not an IP address", item.substr(0, slash))};
+    return Error{fmt::format("'{}' is not an IP address", Printable(item.substr(0, slash)))};
   }
   Cidr cidr{Unmapped(*address), 0};
   const int written_bits = address->family == AF_INET ? 32 : 128;
   cidr.prefix = written_bits;
   if (slash != std::string_view::npos) {
     std::string_view digits = item.substr(slash + 1);
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cidr.prefix);
-    if (digits.empty() || digits.front() == '-' || ec != std::errc() ||
-        end != digits.data() + digits.size() || cidr.prefix > written_bits) {
-      return Error{fmt::format("'{}' is not a prefix length of 0-{}", digits, written_bits)};
+    std::optional<std::uint64_t> prefix =
+        ParseUnsigned(digits, static_cast<std::uint64_t>(written_bits));
+    if (!prefix) {
+      return Error{
+          fmt::format("'{}' is not a prefix length of 0-{}", Printable(digits), written_bits)};
     }
+    cidr.prefix = static_cast<int>(*prefix);
   }
   // An IPv4-mapped network is kept as the IPv4 network it stands for.
   if (address->family != cidr.network.family) {
-    if (cidr.prefix < 96) return Error{fmt::format("'{}' is wider than IPv4-mapped", item)};
+    if (cidr.prefix < 96) {
+      return Error{fmt::format("'{}' is wider than IPv4-mapped", Printable(item))};
+    }
     cidr.prefix -= 96;
   }
   const int bits = cidr.network.family == AF_INET ? 32 : 128;
   for (int bit = cidr.prefix; bit < bits; ++bit) {
     if (((cidr.network.bytes[static_cast<size_t>(bit / 8)] >> (7 - bit % 8)) & 1) != 0) {
-      return Error{fmt::format("'{}' has bits set beyond /{}", item, cidr.prefix)};
+      return Error{fmt::format("'{}' has bits set beyond /{}", Printable(item), cidr.prefix)};
     }
   }
   return cidr;
@@ -71,16 +76,14 @@ IpAddress Unmapped(const IpAddress& address) {
 
 Result<PeerList> PeerList::Parse(std::string_view text, std::string_view what) {
   PeerList list;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma - start);
+  for (std::string_view item : Split(text)) {
     Result<Cidr> cidr = item.empty() ? Result<Cidr>(Error{"empty item"}) : ParseCidr(item);
-    if (!cidr.ok()) return Error{fmt::format("invalid {} '{}': {}", what, text, cidr.error())};
+    if (!cidr.ok()) {
+      return Error{fmt::format("invalid {} '{}': {}", what, Printable(text), cidr.error())};
+    }
     list.entries_.push_back(*cidr);
-    if (comma == std::string_view::npos) return list;
-    start = comma + 1;
   }
+  return list;
 }
 
 bool PeerList::Contains(const IpAddress& address) const {

@@ -191,7 +191,7 @@ Result<DumpPart> ParseDumpReply(std::span<const unsigned char> datagram, std::ui
       return Error{"sock_diag dump interrupted by a change of the socket table"};
     }
     Result<std::optional<TcpSocket>> socket = ParseSocket(payload);
-    if (!socket.ok()) return Error{socket.error()};
+    if (!socket.ok()) return socket.error();
     if (*socket) part.sockets.push_back(**socket);
   }
   return part;

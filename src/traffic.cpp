@@ -43,14 +43,14 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
   watch.snmp_ = UniqueFd(open("/proc/net/snmp", O_RDONLY | O_CLOEXEC));
   if (!watch.snmp_) return Error{fmt::format("/proc/net/snmp: {}", std::strerror(errno))};
   Result<std::uint64_t> opens = watch.PassiveOpens();
-  if (!opens.ok()) return Error{opens.error()};
+  if (!opens.ok()) return opens.error();
   watch.buffer_.resize(kDatagramBytes);
 
   // One dump now, also when the ports are given: a sandbox that refuses sock_diag must show up
   // here, as one line and the full delay, not as a failed look every 250 ms.
   constexpr int kBoth[] = {AF_INET, AF_INET6};
   Result<std::vector<TcpSocket>> sockets = watch.Dump(options.ports.value_or(IntList()), kBoth);
-  if (!sockets.ok()) return Error{sockets.error()};
+  if (!sockets.ok()) return sockets.error();
   watch.ports_ = options.ports ? *options.ports : ListeningPorts(*sockets);
   if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
   watch.families_ = ListeningFamilies(*sockets, watch.ports_);
@@ -69,7 +69,7 @@ TrafficWatch::Verdict TrafficWatch::Look() {
     failure_.reset();
   } else {
     decision_.ObserveFailure(now);
-    const std::string& why = sockets.ok() ? opens.error() : sockets.error();
+    const std::string& why = sockets.ok() ? opens.error().message : sockets.error().message;
     if (failure_ != why) LogWarn("cannot see the traffic, counting it as busy: {}", why);
     failure_ = why;
   }
@@ -116,7 +116,7 @@ Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports,
         return Error{fmt::format("sock_diag reply of {} bytes", got)};
       }
       Result<DumpPart> part = ParseDumpReply({buffer_.data(), static_cast<size_t>(got)}, sequence);
-      if (!part.ok()) return Error{part.error()};
+      if (!part.ok()) return part.error();
       sockets.insert(sockets.end(), part->sockets.begin(), part->sockets.end());
       if (sockets.size() > kMaxSockets) return Error{"more than a million sockets"};
       if (part->done) break;

@@ -56,6 +56,6 @@ TEST_CASE("bad peer lists are refused with a message naming the list and the ite
     INFO(text);
     auto list = PeerList::Parse(text, "--ignore-from");
     REQUIRE_FALSE(list.ok());
-    CHECK(list.error().rfind(std::string("invalid --ignore-from '") + text + "'", 0) == 0);
+    CHECK(list.error().message.rfind(std::string("invalid --ignore-from '") + text + "'", 0) == 0);
   }
 }

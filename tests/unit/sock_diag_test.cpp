@@ -231,11 +231,11 @@ TEST_CASE("errors in the reply are errors") {
   Append(error_payload, nlmsghdr{});
   auto refused = ParseDumpReply(Message(NLMSG_ERROR, 3, error_payload), 3);
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error() == std::string("sock_diag: ") + std::strerror(EACCES));
+  CHECK(refused.error().message == std::string("sock_diag: ") + std::strerror(EACCES));
 
   auto failed = ParseDumpReply(Done(3, -ENOBUFS), 3);
   REQUIRE_FALSE(failed.ok());
-  CHECK(failed.error().find(std::strerror(ENOBUFS)) != std::string::npos);
+  CHECK(failed.error().message.find(std::strerror(ENOBUFS)) != std::string::npos);
 
   auto interrupted = ParseDumpReply(
       Message(SOCK_DIAG_BY_FAMILY, 3,
