@@ -18,6 +18,11 @@ using test::Process;
 
 namespace {
 
+// Upper bounds allow this much on top of what linger promises: starting processes under ASan on a
+// busy CI machine. Every maximum in these tests is well above such a bound, so a delay that ran to
+// its maximum instead of ending on idleness still fails.
+constexpr auto kSlack = 3s;
+
 // A network namespace with its loopback interface up, held open by a helper; In() runs a command
 // inside it.
 class Netns {
@@ -96,7 +101,7 @@ TEST_CASE("until-idle: traffic until t0+2s ends sleep one window after it, withi
   // The last byte leaves at least 1.9 s after t0; the end comes D after it, plus at most 300 ms
   // (and the slack of a busy test machine).
   CHECK(r.elapsed >= 1900ms + 1s);
-  CHECK(r.elapsed <= 2s + 1s + 300ms + 1s);
+  CHECK(r.elapsed <= 2s + 1s + 300ms + kSlack);
   CHECK(
       Contains(r.err, "linger: sleeping up to 10s while ports 8080 are busy (until idle for 1s)"));
   CHECK(Contains(r.err, "linger: ports idle for 1s after "));
@@ -109,14 +114,14 @@ TEST_CASE("until-idle: with no traffic the delay is D, with endless traffic the 
   auto quiet = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
   CHECK(quiet.status == 0);
   CHECK(quiet.elapsed >= 500ms);
-  CHECK(quiet.elapsed <= 500ms + 1500ms);
+  CHECK(quiet.elapsed <= 500ms + kSlack);
 
   auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100"});
   auto t1 = Clock::now();
   auto busy = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080"}, t1);
   CHECK(busy.status == 0);
   CHECK(busy.elapsed >= 2s);
-  CHECK(busy.elapsed <= 2s + 1500ms);
+  CHECK(busy.elapsed <= 2s + kSlack);
   CHECK(Contains(busy.err, "linger: delay of 2s over, ports still busy (last data "));
 }
 
@@ -125,9 +130,9 @@ TEST_CASE("until-idle: an open silent connection does not hold, a waiting one in
   auto server = Serve(ns, "127.0.0.1", 8080);
   auto keep_alive = Send(ns, "127.0.0.1", 8080, {"--for", "0"});
   auto t0 = Clock::now();
-  auto r = RunLinger(ns, {"sleep", "5s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
   CHECK(r.elapsed >= 500ms);
-  CHECK(r.elapsed < 2s);
+  CHECK(r.elapsed <= 500ms + kSlack);
 
   auto stuck = Serve(ns, "127.0.0.1", 8081, {"--no-accept"});
   auto waiting = Send(ns, "127.0.0.1", 8081, {"--for", "0"});
@@ -145,7 +150,7 @@ TEST_CASE("until-idle: short connections hold the delay until one window after t
   auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "1s", "--ports", "8080"}, t0);
   CHECK(r.status == 0);
   CHECK(r.elapsed >= 1900ms + 1s);
-  CHECK(r.elapsed <= 2s + 1s + 300ms + 1s);
+  CHECK(r.elapsed <= 2s + 1s + 300ms + kSlack);
 }
 
 TEST_CASE(
@@ -155,18 +160,19 @@ TEST_CASE(
   auto admin = Serve(ns, "127.0.0.1", 9901);
   auto elsewhere = Send(ns, "127.0.0.1", 9901, {"--every", "100"});
   auto t0 = Clock::now();
-  auto given = RunLinger(ns, {"sleep", "5s", "--until-idle", "500ms", "--ports", "8080"}, t0);
-  CHECK(given.elapsed < 2s);
+  auto given = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(given.elapsed <= 500ms + kSlack);
+  CHECK(Contains(given.err, "ports idle for 500ms"));
   auto t1 = Clock::now();
-  auto found = RunLinger(ns, {"sleep", "5s", "--until-idle", "500ms"}, t1);
+  auto found = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms"}, t1);
   CHECK(Contains(found.err, "while ports 8080 are busy"));
   // The admin port's connection is not counted, but its traffic is not what holds: only short
   // connections move PassiveOpens, and this one was opened before linger started.
-  CHECK(found.elapsed < 2s);
+  CHECK(found.elapsed <= 500ms + kSlack);
 
   auto t2 = Clock::now();
   auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "1500"});
-  auto held = RunLinger(ns, {"sleep", "5s", "--until-idle", "500ms"}, t2);
+  auto held = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms"}, t2);
   CHECK(held.elapsed >= 1400ms + 500ms);
 }
 
@@ -178,7 +184,7 @@ TEST_CASE("until-idle: IPv6 connections count") {
   auto client = Send(ns, "::1", 8080, {"--every", "100", "--for", "1500"});
   auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
   CHECK(r.elapsed >= 1400ms + 500ms);
-  CHECK(r.elapsed <= 1500ms + 500ms + 1300ms);
+  CHECK(r.elapsed <= 1500ms + 500ms + 300ms + kSlack);
 }
 
 TEST_CASE("until-idle: --ignore-from leaves out the listed peers, addresses and CIDRs") {
@@ -189,10 +195,11 @@ TEST_CASE("until-idle: --ignore-from leaves out the listed peers, addresses and 
     INFO(ignored);
     auto t0 = Clock::now();
     auto r = RunLinger(
-        ns, {"sleep", "5s", "--until-idle", "500ms", "--ports", "8080", "--ignore-from", ignored},
+        ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080", "--ignore-from", ignored},
         t0);
     CHECK(r.status == 0);
-    CHECK(r.elapsed < 2s);
+    CHECK(r.elapsed <= 500ms + kSlack);
+    CHECK(Contains(r.err, "ports idle for 500ms"));
   }
   auto other = Send(ns, "127.0.0.1", 8080, {"--from", "127.0.0.3", "--every", "100"});
   auto t1 = Clock::now();
@@ -224,7 +231,7 @@ TEST_CASE("until-idle: works as uid 65532 with no capabilities, and as PID 1") {
     Process p(ns.In(argv));
     CHECK(p.Wait(20s) == 0);
     CHECK(Clock::now() - t0 >= 1400ms + 500ms);
-    CHECK(Clock::now() - t0 <= 1500ms + 500ms + 1300ms);
+    CHECK(Clock::now() - t0 <= 1500ms + 500ms + 300ms + kSlack);
     CHECK(Contains(p.Stderr(), "ports idle for 500ms"));
   }
 }
@@ -253,7 +260,7 @@ TEST_CASE("until-idle in exec-with-delay: COMMAND gets its signal one window aft
       "SIGTERM received, delaying it up to 10s while ports 8080 are busy (until idle for 1s)"));
   CHECK(p.Wait(20s) == 143);
   CHECK(Clock::now() - t0 >= 900ms + 1s);
-  CHECK(Clock::now() - t0 <= 1s + 1s + 300ms + 1s);
+  CHECK(Clock::now() - t0 <= 1s + 1s + 300ms + kSlack);
   CHECK(Contains(p.Stderr(), "ports idle for 1s after "));
 }
 
@@ -272,7 +279,7 @@ TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's ex
   auto t0 = Clock::now();
   twice.Signal(SIGTERM);
   CHECK(twice.Wait(10s) == 143);
-  CHECK(Clock::now() - t0 < 2s);
+  CHECK(Clock::now() - t0 < kSlack);
 
   // signal_logger dies of the SIGUSR1 that linger forwards during the delay.
   Process exits(ns.In({Linger(), "exec-with-delay", "--delay", "30s", "--until-idle", "1s",
@@ -283,7 +290,7 @@ TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's ex
   auto t1 = Clock::now();
   exits.Signal(SIGUSR1);
   CHECK(exits.Wait(10s) == 128 + SIGUSR1);
-  CHECK(Clock::now() - t1 < 2s);
+  CHECK(Clock::now() - t1 < kSlack);
 }
 
 TEST_CASE("until-idle: bad values exit 2 naming the option or the variable") {
