@@ -129,7 +129,7 @@ Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::str
     std::string_view message(buffer, static_cast<size_t>(n));
     for (int i = 0; i < 2; ++i) {
       if (!replies[i])
-        replies[i] = ParseDnsReply(message, static_cast<std::uint16_t>(id + i), kTypes[i]);
+        replies[i] = ParseDnsReply(message, static_cast<std::uint16_t>(id + i), name, kTypes[i]);
     }
   }
   DnsReply merged{-1, {}};
