@@ -147,13 +147,14 @@ int RunWaitHttp(std::span<char* const> args) {
           FormatDuration(options->interval));
 
   std::string last_failure;
+  Resolver resolver;
   int sig = 0;
   while (true) {
     auto attempt_deadline = deadline;
     if (options->request_timeout > Duration::zero()) {
       attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), options->request_timeout));
     }
-    AttemptResult result = RunAttempt(options->probe, attempt_deadline, stop->fd());
+    AttemptResult result = RunAttempt(options->probe, resolver, attempt_deadline, stop->fd());
     if (result.kind == AttemptResult::kStopped) {
       sig = stop->Take();
       break;

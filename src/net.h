@@ -6,7 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "dns.h"
+#include "fd.h"
 #include "int_list.h"
+#include "resolver.h"
+#include "result.h"
 #include "url.h"
 
 namespace linger {
@@ -26,9 +30,13 @@ struct AttemptResult {
   std::string detail;  // "HTTP 200 OK", or why not ready; empty when stopped
 };
 
-// Runs one attempt, giving up at `deadline` (steady clock). Returns kStopped as soon as `stop_fd`
-// (the StopSignals descriptor) becomes readable; the signal stays pending for the caller.
-AttemptResult RunAttempt(const Probe& probe, std::chrono::steady_clock::time_point deadline,
-                         int stop_fd);
+// Runs one attempt, giving up at `deadline` (steady clock); `resolver` carries what one lookup
+// learnt to the next. Returns kStopped as soon as `stop_fd` (the StopSignals descriptor) becomes
+// readable; the signal stays pending for the caller.
+AttemptResult RunAttempt(const Probe& probe, Resolver& resolver,
+                         std::chrono::steady_clock::time_point deadline, int stop_fd);
+
+// Opens a non-blocking socket of `type` and starts connecting it; the error names the endpoint.
+Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type);
 
 }  // namespace linger

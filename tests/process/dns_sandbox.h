@@ -39,7 +39,7 @@ class DnsServer {
  public:
   DnsServer(const std::string& address, std::vector<std::string> args);
   // The "query NAME TYPE" lines it has printed.
-  std::string Queries() const { return process_.Stdout(); }
+  std::string Queries() const { return process_.Stdout().substr(sizeof "ready\n" - 1); }
 
  private:
   Process process_;
