@@ -139,7 +139,7 @@ TEST_CASE("a line of /etc/hosts cut at the 1 MiB limit is not a line") {
   CHECK(Run({"/usr/bin/getent", "hosts", "svc.test"}).status == 2);
 }
 
-TEST_CASE("';' does not start a comment in /etc/hosts") {
+TEST_CASE("a semicolon does not start a comment in /etc/hosts") {
   DnsSandbox sandbox("127.0.0.1 x;y svc.test\n", "nameserver 127.0.0.1\n");
   if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
   test::HttpServer server({"200"});

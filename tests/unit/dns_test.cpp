@@ -71,7 +71,7 @@ TEST_CASE("/etc/hosts gives every address of a name, any case, in file order") {
   CHECK(linger::LookUpHosts("", "db").empty());
 }
 
-TEST_CASE("in /etc/hosts only '#' starts a comment, not ';'") {
+TEST_CASE("in /etc/hosts only a hash starts a comment, a semicolon does not") {
   const char* hosts = "10.0.0.7 svc;x\n10.0.0.8 a ; b\n10.0.0.9 c #d\n";
   CHECK(linger::LookUpHosts(hosts, "svc;x") == std::vector<IpAddress>{Ip("10.0.0.7")});
   CHECK(linger::LookUpHosts(hosts, "svc").empty());
