@@ -12,6 +12,7 @@
 #include "resolver.h"
 #include "result.h"
 #include "url.h"
+#include "wait.h"
 
 namespace linger {
 
@@ -38,5 +39,11 @@ AttemptResult RunAttempt(const Probe& probe, Resolver& resolver,
 
 // Opens a non-blocking socket of `type` and starts connecting it; the error names the endpoint.
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type);
+
+// Why a wait that did not end ready ended ("timed out", ...), for an attempt's reason.
+std::string WhyNotReady(WaitEnd end);
+
+// True when a stop signal is pending on `stop_fd`: whatever failed, the attempt ends as stopped.
+bool StopPending(int stop_fd);
 
 }  // namespace linger

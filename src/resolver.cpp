@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,8 +13,8 @@
 
 #include "fd.h"
 #include "net.h"
-#include "poll_until.h"
 #include "socket_headers.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
@@ -55,35 +54,13 @@ struct ServerAnswer {
   std::string note;  // which question went unanswered, when the other one's addresses were used
 };
 
-// One UDP exchange with a server, watching the stop signal; the steps share this.
-struct Exchange {
-  int stop_fd;
-  bool& stopped;
-  std::string where;  // "DNS server 10.96.0.10:53"
-
-  // Waits until `fd` is readable: "" when it is, else why not ("timed out", "stopped", ...).
-  std::string WaitReadable(int fd, Clock::time_point until) {
-    pollfd fds[] = {{stop_fd, POLLIN, 0}, {fd, POLLIN, 0}};
-    while (true) {
-      int ready = PollUntil(fds, until);
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready < 0) return fmt::format("ppoll: {}", std::strerror(errno));
-      if (ready == 0) return "timed out";
-      if (fds[0].revents != 0) {
-        stopped = true;
-        return "stopped";
-      }
-      return "";
-    }
-  }
-};
-
 // Asks `server` for the A and AAAA records of `name` together, as glibc does, and waits until
 // `until` for both answers, or a short grace for the second once the first has brought addresses.
-Result<ServerAnswer> AskServer(Exchange& ex, const IpAddress& server, const std::string& name,
-                               Clock::time_point until) {
+Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
+                               Clock::time_point until, int stop_fd) {
+  std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
   Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
-  if (!fd.ok()) return Error{fd.error()};
+  if (!fd.ok()) return fd.error();
   std::uint16_t id = 0;
   // An unpredictable id makes forged replies harder; the clock is a fallback, not a secret.
   if (getrandom(&id, sizeof id, GRND_NONBLOCK) != sizeof id) {
@@ -96,7 +73,7 @@ Result<ServerAnswer> AskServer(Exchange& ex, const IpAddress& server, const std:
     std::string query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
     if (query.empty()) return ServerAnswer{{3, {}}, {}};  // too long to exist
     if (send(fd->get(), query.data(), query.size(), MSG_NOSIGNAL) < 0) {
-      return Error{fmt::format("{}: {}", ex.where, std::strerror(errno))};
+      return Error{fmt::format("{}: {}", where, std::strerror(errno))};
     }
   }
   char buffer[4096];
@@ -107,19 +84,19 @@ Result<ServerAnswer> AskServer(Exchange& ex, const IpAddress& server, const std:
       bool has_addresses = (replies[0] && !replies[0]->addresses.empty()) ||
                            (replies[1] && !replies[1]->addresses.empty());
       auto wait_until = has_addresses ? std::min(until, Clock::now() + kOtherFamilyGrace) : until;
-      std::string why = ex.WaitReadable(fd->get(), wait_until);
-      if (why.empty()) continue;
-      if (ex.stopped) return Error{{}};
-      if (!replies[0] && !replies[1]) return Error{fmt::format("{} waiting for {}", why, ex.where)};
+      WaitEnd end = WaitFor(fd->get(), POLLIN, stop_fd, wait_until, Precision::kCoarse);
+      if (end == WaitEnd::kReady) continue;
+      if (end != WaitEnd::kTimedOut || (!replies[0] && !replies[1])) {
+        return Error{fmt::format("{} waiting for {}", WhyNotReady(end), where)};
+      }
       // One answer is better than none: "no such name" holds for every type, and addresses that
       // have come are worth trying.
       int missing = replies[0] ? 1 : 0;
-      std::string note =
-          fmt::format("{} did not answer the {} query", ex.where, kTypeNames[missing]);
+      std::string note = fmt::format("{} did not answer the {} query", where, kTypeNames[missing]);
       return ServerAnswer{*replies[1 - missing], std::move(note)};
     }
     // ECONNREFUSED here means nothing listens on port 53 there.
-    if (n < 0) return Error{fmt::format("{}: {}", ex.where, std::strerror(errno))};
+    if (n < 0) return Error{fmt::format("{}: {}", where, std::strerror(errno))};
     std::string_view message(buffer, static_cast<size_t>(n));
     for (int i = 0; i < 2; ++i) {
       if (!replies[i]) {
@@ -137,8 +114,8 @@ Result<ServerAnswer> AskServer(Exchange& ex, const IpAddress& server, const std:
 
 }  // namespace
 
-Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point deadline, int stop_fd,
-                                   bool& stopped) {
+Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point deadline,
+                                   int stop_fd) {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return Resolved{{*literal}, {}};
   std::vector<IpAddress> found = LookUpHosts(ReadConfigFile("/etc/hosts"), host);
   if (!found.empty()) return Resolved{found, {}};
@@ -161,15 +138,13 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
           return Error{fmt::format("timed out resolving '{}' ({})", host, failure)};
         }
         auto until = std::min(deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
-        Exchange ex{stop_fd, stopped,
-                    fmt::format("DNS server {}", FormatEndpoint(servers[index], 53))};
-        Result<ServerAnswer> answer = AskServer(ex, servers[index], name, until);
-        if (stopped) return Error{{}};
-        // A server that gave no usable answer in the time it had, cut short by the attempt's
-        // deadline or not, is not asked first next time.
+        Result<ServerAnswer> answer = AskServer(servers[index], name, until, stop_fd);
         if (!answer.ok()) {
+          if (StopPending(stop_fd)) return answer.error();
+          // A server that gave no usable answer in the time it had, cut short by the attempt's
+          // deadline or not, is not asked first next time.
           servers_.Failed(servers, index);
-          failure = answer.error();
+          failure = answer.error().message;
           continue;
         }
         const DnsReply& reply = answer->reply;
@@ -177,7 +152,8 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
         answered = !reply.addresses.empty() || reply.rcode == 0 || reply.rcode == 3;
         if (!answered) {
           servers_.Failed(servers, index);
-          failure = fmt::format("{} failed (rcode {})", ex.where, reply.rcode);
+          failure = fmt::format("DNS server {} failed (rcode {})",
+                                FormatEndpoint(servers[index], 53), reply.rcode);
           continue;
         }
         servers_.Answered(servers[index]);

@@ -22,10 +22,9 @@ class Resolver {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Finds the addresses of `host` (a name or an IP address), giving up at `deadline`. Sets
-  // `stopped` and returns at once when `stop_fd` becomes readable.
-  Result<Resolved> Resolve(const std::string& host, Clock::time_point deadline, int stop_fd,
-                           bool& stopped);
+  // Finds the addresses of `host` (a name or an IP address), giving up at `deadline`, or at once
+  // when `stop_fd` becomes readable (the caller sees the stop signal pending).
+  Result<Resolved> Resolve(const std::string& host, Clock::time_point deadline, int stop_fd);
 
  private:
   ServerChoice servers_;

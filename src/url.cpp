@@ -2,23 +2,11 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "socket_headers.h"
+#include "text.h"
 
 namespace linger {
 namespace {
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 1123 host names, plus '_' which real clusters use (Consul, SRV-style service names).
 bool IsHostName(std::string_view host) {
@@ -40,16 +28,9 @@ bool IsHostName(std::string_view host) {
 
 }  // namespace
 
-std::string Printable(std::string_view text, size_t max) {
-  std::string out;
-  for (char c : text.substr(0, max)) out.push_back(c >= ' ' && c < 0x7f ? c : '?');
-  if (text.size() > max) out += "...";
-  return out;
-}
-
 Result<Url> ParseUrl(std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    return Error{fmt::format("invalid URL '{}': {}", Printable(text), why)};
+    return UsageError(fmt::format("invalid URL '{}': {}", Printable(text), why));
   };
   if (StartsWithIgnoreCase(text, "https://")) {
     return invalid("https needs TLS, which linger does not have; use http://");
@@ -86,9 +67,8 @@ Result<Url> ParseUrl(std::string_view text) {
     if (!after.empty()) port = after.substr(1);
     in6_addr ignored;
     if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
-      return invalid(fmt::format("'{}' is not an IPv6 address", host));
+      return invalid(fmt::format("'{}' is not an IPv6 address", Printable(host)));
     }
-    url.ipv6 = true;
   } else {
     size_t colon = authority.find(':');
     if (colon != std::string_view::npos) {
@@ -100,19 +80,17 @@ Result<Url> ParseUrl(std::string_view text) {
     in_addr ignored;
     if (numeric ? inet_pton(AF_INET, std::string(host).c_str(), &ignored) != 1
                 : !IsHostName(host)) {
-      return invalid(fmt::format("'{}' is not a valid host", host));
+      return invalid(fmt::format("'{}' is not a valid host", Printable(host)));
     }
   }
   url.host = host;
   url.authority = authority;
   if (port.data() != nullptr) {
-    unsigned value = 0;
-    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value == 0 ||
-        value > 65535) {
-      return invalid(fmt::format("port '{}' is not a number in 1-65535", port));
+    std::optional<std::uint64_t> value = ParseUnsigned(port, 65535);
+    if (!value || *value == 0) {
+      return invalid(fmt::format("port '{}' is not a number in 1-65535", Printable(port)));
     }
-    url.port = static_cast<std::uint16_t>(value);
+    url.port = static_cast<std::uint16_t>(*value);
     // The Host header names the port only when it is not the default, as browsers and curl do.
     if (url.port == 80) url.authority = authority.substr(0, authority.rfind(':'));
   }

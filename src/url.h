@@ -11,8 +11,7 @@ namespace linger {
 
 // An http URL taken apart.
 struct Url {
-  std::string host;   // name, dotted IPv4, or IPv6 without its brackets
-  bool ipv6 = false;  // host was written as [IPv6]
+  std::string host;  // name, dotted IPv4, or IPv6 without its brackets
   std::uint16_t port = 80;
   std::string authority;  // host (bracketed for IPv6) and ":PORT" unless 80: the Host header
   std::string target;     // path and query for the request line, at least "/"
@@ -21,9 +20,5 @@ struct Url {
 // Parses `text`. https (no TLS here), other schemes, userinfo, fragments, bad hosts and ports are
 // errors naming the URL.
 Result<Url> ParseUrl(std::string_view text);
-
-// `text` for a log line: control and non-ASCII bytes as '?', cut at `max` bytes with "...", so
-// that an error stays one line whatever the user or a server sent.
-std::string Printable(std::string_view text, size_t max = 200);
 
 }  // namespace linger

@@ -306,7 +306,8 @@ TEST_CASE("a missing COMMAND is 127, one that cannot run is 126, named, with no 
   auto missing = Run({Linger(), kExec, "/nonexistent/app"});
   CHECK(missing.status == 127);
   CHECK(test::LineCount(missing.err) == 1);
-  CHECK(missing.err.find("linger: cannot run '/nonexistent/app'") != std::string::npos);
+  CHECK(missing.err.find("linger: exec-with-delay: cannot run '/nonexistent/app'") !=
+        std::string::npos);
   CHECK(no_child_left());
   auto not_in_path = Run({Linger(), kExec, "no-such-command-anywhere"});
   CHECK(not_in_path.status == 127);

@@ -150,10 +150,10 @@ TEST_CASE("install usage errors exit 2 and name the value") {
   std::vector<Case> cases = {
       {{}, "missing DIR"},
       {{dir.path(), "extra"}, "'extra'"},
-      {{"--name", "", dir.path()}, "--name '' must not be empty"},
-      {{"--name", ".", dir.path()}, "--name '.' must not be '.' or '..'"},
-      {{"--name", "..", dir.path()}, "--name '..' must not be '.' or '..'"},
-      {{"--name", "a/b", dir.path()}, "--name 'a/b' must not contain '/'"},
+      {{"--name", "", dir.path()}, "--name: '' must not be empty"},
+      {{"--name", ".", dir.path()}, "--name: '.' must not be '.' or '..'"},
+      {{"--name", "..", dir.path()}, "--name: '..' must not be '.' or '..'"},
+      {{"--name", "a/b", dir.path()}, "--name: 'a/b' must not contain '/'"},
       {{"--nmae", "x", dir.path()}, "--nmae"},
       {{dir.path(), "--", "/bin/true"}, "'/bin/true'"},
   };
