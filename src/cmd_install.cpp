@@ -51,7 +51,9 @@ struct InstallOptions {
 };
 
 constexpr OptionRow<InstallOptions> kOptions[] = {
-    {{"name", "NAME", nullptr, "file name in DIR (default: linger; 'sleep' for the drop-in)"},
+    {{"name", "NAME", nullptr,
+      "file name in DIR (default: linger); under the name sleep, the\ncopy answers as coreutils "
+      "sleep, for hooks that hard-code it"},
      [](InstallOptions& options, std::string_view value) -> Result<void> {
        std::string_view why = value.empty()                          ? "must not be empty"
                               : value == "." || value == ".."        ? "must not be '.' or '..'"

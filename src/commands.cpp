@@ -20,9 +20,8 @@ Result<ParsedArgs> ParseCommandLine(const CommandDoc& command, std::span<const O
   if (!parsed.ok()) {
     Fail(parsed.error());
   } else if (parsed->help) {
-    if (Result<void> printed = WriteOut(FormatHelp(command, rows)); !printed.ok()) {
-      Fail(printed.error());
-      return printed.error();
+    if (int status = Print(FormatHelp(command, rows)); status != kExitSuccess) {
+      return Error{"", status};
     }
   } else {
     LogSetup(parsed->quiet, parsed->log);
@@ -39,6 +38,11 @@ int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start) {
   LogInfo("{} after {}, exiting with {}", SignalName(sig), FormatSince(start),
           kExitSignalBase + sig);
   return kExitSignalBase + sig;
+}
+
+int Print(std::string_view text) {
+  if (Result<void> printed = WriteOut(text); !printed.ok()) return Fail(printed.error());
+  return kExitSuccess;
 }
 
 int Fail(const Error& error) {

@@ -30,6 +30,10 @@ Result<ParsedArgs> ParseCommandLine(const CommandDoc& command, std::span<const O
 // Logs `error` and returns the exit status it stands for.
 int Fail(const Error& error);
 
+// Writes a result (help, version, a path) to stdout: returns 0, or logs why it could not and
+// returns 1.
+int Print(std::string_view text);
+
 // What every command does first: parses its words against its option table, prints its help or
 // its usage error, applies the environment and the flags, and sends its lines where --quiet and
 // --log say.
@@ -65,6 +69,11 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 int RunWaitHttp(std::span<char* const> args);
 int RunExecWithDelay(std::span<char* const> args);
+
+// sleep NUMBER[SUFFIX]...: linger called by the name `sleep`, as coreutils sleep. `argv` starts
+// with that name.
+int RunSleepDropIn(std::span<char* const> argv);
+
 int RunInstall(std::span<char* const> args);
 
 }  // namespace linger

@@ -17,6 +17,7 @@ namespace {
 std::string_view g_command;
 bool g_quiet = false;
 int g_fd = STDERR_FILENO;
+std::string g_program = "linger";
 
 // Writes all of `text`; write(2) may be short or interrupted. Returns 0 or the errno that stopped
 // it.
@@ -54,10 +55,12 @@ void LogSetup(bool quiet, std::string_view path) {
   g_fd = fd;
 }
 
+void LogSetProgram(std::string_view name) { g_program = name; }
+
 void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args) {
   if (level == LogLevel::kInfo && g_quiet) return;
   int saved_errno = errno;
-  std::string line = "linger: ";
+  std::string line = g_program + ": ";
   if (level == LogLevel::kWarning) line += "warning: ";
   if (level == LogLevel::kError && !g_command.empty()) line += fmt::format("{}: ", g_command);
   line += Printable(fmt::vformat(format, args), std::string::npos);

@@ -19,6 +19,10 @@ void LogCommand(std::string_view name);
 // be opened falls back to stderr with a warning. An empty `path` means stderr.
 void LogSetup(bool quiet, std::string_view path);
 
+// Names the program at the start of every line: "linger" unless linger answers as `sleep`, which
+// speaks as coreutils does, under the name it was called by.
+void LogSetProgram(std::string_view name);
+
 // Writes one line in a single write(2), so that concurrent writers do not interleave, with
 // control bytes and invalid UTF-8 escaped, so that it stays one line; keeps errno. A line that
 // cannot be written is dropped: a full disk or a closed pipe never changes what linger does.

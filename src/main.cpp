@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "sleep_args.h"
 
 namespace linger {
 namespace {
@@ -45,11 +46,6 @@ const Command* FindCommand(std::string_view name) {
     if (c.name == name) return &c;
   }
   return nullptr;
-}
-
-int Print(const std::string& text) {
-  if (Result<void> printed = WriteOut(text); !printed.ok()) return Fail(printed.error());
-  return kExitSuccess;
 }
 
 int RunVersion(std::span<char* const>) { return Print("linger " LINGER_VERSION "\n"); }
@@ -100,6 +96,8 @@ int Main(std::span<char* const> args) {
 
 int main(int argc, char** argv) {
   std::span<char* const> args(argv, static_cast<size_t>(argc));
+  // One file, two personalities, as busybox's applets: see cmd_sleep_dropin.cpp.
+  if (!args.empty() && linger::IsSleepName(args[0])) return linger::RunSleepDropIn(args);
   // argv[0] is the program's own name, when the caller gave one at all.
   if (!args.empty()) args = args.subspan(1);
   return linger::Main(args);

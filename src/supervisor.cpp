@@ -177,9 +177,9 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   // gets exactly what linger was given. Signals inherited as ignored stay ignored (nohup).
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
+  AddSignal(set, SIGCHLD);
   for (int sig = 1; sig <= SIGRTMAX; ++sig) {
-    if (IsForwardable(sig) && sigismember(&inherited.ignored, sig) != 1) sigaddset(&set, sig);
+    if (IsForwardable(sig) && sigismember(&inherited.ignored, sig) != 1) AddSignal(set, sig);
   }
   Result<UniqueFd> signals = BlockIntoSignalFd(set);
   if (!signals.ok()) return Fail(signals.error());
