@@ -7,6 +7,7 @@
 #include "log.h"
 #include "signals.h"
 #include "spawn.h"
+#include "traffic.h"
 
 namespace linger {
 namespace {
@@ -20,6 +21,9 @@ COMMAND (same pid, environment and inherited signal state).
 DURATION is a number of seconds (20, 1.5) or Go-style (500ms, 20s, 1m30s, 2h;
 units ns us ms s m h), 0, or infinity.
 
+With --until-idle D, DURATION is the longest wait: it ends once the serving
+ports have received nothing for D.
+
 SIGTERM, SIGINT and SIGHUP end the wait at once with status 128+N, also when
 linger is PID 1. Signals inherited as ignored stay ignored.
 )",
@@ -32,12 +36,16 @@ linger is PID 1. Signals inherited as ignored stay ignored.
 };
 
 // What the command line asks of sleep beyond its DURATION.
-struct SleepOptions {};
+struct SleepOptions {
+  IdleOptions idle;  // --until-idle, --ports, --ignore-from
+};
+
+constexpr auto kSleepRows = IdleOptionRows<SleepOptions>(false);
 
 }  // namespace
 
 int RunSleep(std::span<char* const> args) {
-  Invocation invocation = StartCommand<SleepOptions>(kSleep, {}, args);
+  Invocation invocation = StartCommand<SleepOptions>(kSleep, kSleepRows, args);
   if (!invocation.args) return invocation.exit_status;
   const ParsedArgs& parsed = *invocation.args;
 
@@ -55,11 +63,36 @@ int RunSleep(std::span<char* const> args) {
   const auto start = StopSignals::Clock::now();
   std::optional<StopSignals::Clock::time_point> deadline;
   if (duration) deadline = DeadlineAfter(start, *duration);
-  LogInfo("sleeping {}", duration ? FormatDuration(*duration) : "infinity");
+  const std::string length = duration ? FormatDuration(*duration) : "infinity";
+  std::optional<TrafficWatch> watch;
+  if (const IdleOptions& idle = invocation.options.idle; idle.idle) {
+    Result<TrafficWatch> started =
+        TrafficWatch::Start(idle, start, deadline.value_or(StopSignals::Clock::time_point::max()));
+    if (started.ok()) {
+      watch.emplace(std::move(*started));
+      LogInfo("sleeping up to {} {}", length, watch->Watching());
+    } else {
+      LogInfo("cannot watch the traffic ({}), waiting the full {}", started.error(), length);
+    }
+  } else {
+    LogInfo("sleeping {}", length);
+  }
 
-  Result<int> sig = stop->WaitUntil(deadline);
-  if (!sig.ok()) return Fail(sig.error());
-  if (*sig > 0) return StoppedBySignal(*sig, start);
+  // Without a watch, one wait to the deadline; with one, a look and a wait until the next look.
+  while (true) {
+    if (watch) {
+      TrafficWatch::Verdict verdict = watch->Look();
+      if (verdict != TrafficWatch::Verdict::kBusy) {
+        LogInfo("{}", watch->EndReason(verdict));
+        break;
+      }
+    }
+    Result<int> sig = stop->WaitUntil(
+        watch ? std::optional(watch->NextLook(StopSignals::Clock::now())) : deadline);
+    if (!sig.ok()) return Fail(sig.error());
+    if (*sig > 0) return StoppedBySignal(*sig, start);
+    if (!watch) break;
+  }
   if (parsed.command.empty()) return kExitSuccess;
   return ExecCommand(parsed.command, inherited, *stop, start);
 }

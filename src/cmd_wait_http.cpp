@@ -124,12 +124,13 @@ int RunWaitHttp(std::span<char* const> args) {
           FormatDuration(options.interval));
 
   std::string last_failure;
+  Resolver resolver;
   while (true) {
     auto attempt_deadline = deadline;
     if (options.request_timeout > Duration::zero()) {
       attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), options.request_timeout));
     }
-    AttemptResult result = RunAttempt(probe, attempt_deadline, stop->fd());
+    AttemptResult result = RunAttempt(probe, resolver, attempt_deadline, stop->fd());
     if (result.kind == AttemptResult::kStopped) break;
     if (result.kind == AttemptResult::kReady) {
       LogInfo("{} is ready after {}: {}", Printable(url_text), FormatSince(start), result.detail);

@@ -26,15 +26,36 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text);
 std::string FormatEndpoint(const IpAddress& address, std::uint16_t port);
 
 // The addresses an /etc/hosts text gives `name` (any case, a trailing dot ignored), in file order.
+// Only '#' starts a comment there (hosts(5)); ';' is an ordinary character.
 std::vector<IpAddress> LookUpHosts(std::string_view hosts, std::string_view name);
+
+// `text` up to and including its last newline: a file read only up to a size limit may end in a
+// line cut short, and a cut line is not a line ("10.0.0.1 db.example" cut to "10.0.0.1 db").
+std::string_view CompleteLines(std::string_view text);
 
 // What wait-http uses of /etc/resolv.conf, with glibc's defaults for what is missing.
 struct ResolvConf {
   std::vector<IpAddress> nameservers;  // at most 3; 127.0.0.1 when none is listed
   std::vector<std::string> search;     // the last "search" or "domain" line
   int ndots = 1;                       // options ndots:N
-  int timeout_seconds = 5;             // options timeout:N, per query
+  int timeout_seconds = 5;             // options timeout:N, the wait for one server
   int attempts = 2;                    // options attempts:N, rounds over the nameservers
+};
+
+// Which nameserver to ask first, remembered from one lookup to the next. The servers are asked in
+// their resolv.conf order, but one that has just failed to answer is not asked first again: a
+// dead first server costs its timeout once, not on every attempt.
+class ServerChoice {
+ public:
+  // The position in `servers` to start from: the last one that answered, else the first.
+  size_t First(const std::vector<IpAddress>& servers) const;
+  // `server` answered: it is asked first next time.
+  void Answered(const IpAddress& server);
+  // `servers[index]` gave no answer: when it is the one asked first, the one after it will be.
+  void Failed(const std::vector<IpAddress>& servers, size_t index);
+
+ private:
+  std::optional<IpAddress> first_;  // nothing: the first in the list
 };
 
 // Reads a resolv.conf text; unknown or malformed lines are ignored, as the C library does.
@@ -57,8 +78,10 @@ struct DnsReply {
   std::vector<IpAddress> addresses;  // the records of the asked type, CNAME chains followed
 };
 
-// Reads a reply to the query `id` of `type`; nothing when it is not one (wrong id, a query, or
-// malformed), which a resolver ignores.
-std::optional<DnsReply> ParseDnsReply(std::string_view message, std::uint16_t id, DnsType type);
+// Reads a reply to the query `id` for `name` and `type`; nothing when it is not one (another id,
+// another question, a query, or malformed), which a resolver ignores as the C library does.
+// Only records owned by `name` or by a name it is an alias of (CNAME) count.
+std::optional<DnsReply> ParseDnsReply(std::string_view message, std::uint16_t id,
+                                      std::string_view name, DnsType type);
 
 }  // namespace linger

@@ -2,13 +2,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
+#include <iterator>
+
 #include "signals.h"
 #include "text.h"
 
 namespace linger {
 namespace {
 
-constexpr OptionRow<ExecOptions> kRows[] = {
+constexpr OptionRow<ExecOptions> kOwnRows[] = {
     {{"delay", "D", "LINGER_DELAY",
       "how long COMMAND keeps running after the stop signal\n(default 20s)"},
      SetDuration<&ExecOptions::delay>},
@@ -54,6 +58,15 @@ constexpr OptionRow<ExecOptions> kRows[] = {
        return {};
      }},
 };
+
+// Its own rows, then those it shares with sleep.
+constexpr auto kRows = [] {
+  constexpr auto idle = IdleOptionRows<ExecOptions>(true);
+  std::array<OptionRow<ExecOptions>, std::size(kOwnRows) + idle.size()> rows{};
+  std::copy(std::begin(kOwnRows), std::end(kOwnRows), rows.begin());
+  std::copy(idle.begin(), idle.end(), rows.begin() + std::size(kOwnRows));
+  return rows;
+}();
 
 }  // namespace
 

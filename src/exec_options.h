@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "idle.h"
 #include "int_list.h"
 
 namespace linger {
@@ -22,6 +23,7 @@ struct ExecOptions {
   std::optional<Duration> kill_after;         // SIGKILL this long after the stop signal
   IntList success_exit;                       // statuses reported as 0
   bool group = false;                         // signal COMMAND's whole process group
+  IdleOptions idle;                           // --until-idle, --ports, --ignore-from
 };
 
 // exec-with-delay's option table.

@@ -16,8 +16,15 @@ class IntList {
   // backwards. `what` names the list in errors ("status list").
   static Result<IntList> Parse(std::string_view text, int min, int max, std::string_view what);
 
+  // An empty list.
+  IntList() = default;
+  // The list of these inclusive ranges.
+  explicit IntList(std::vector<std::pair<int, int>> ranges) : ranges_(std::move(ranges)) {}
+
   // True when `value` is in one of the ranges.
   bool Contains(int value) const;
+  // The inclusive ranges, in the order written.
+  const std::vector<std::pair<int, int>>& ranges() const { return ranges_; }
 
  private:
   std::vector<std::pair<int, int>> ranges_;

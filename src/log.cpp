@@ -40,12 +40,16 @@ void LogSetup(bool quiet, std::string_view path) {
   g_quiet = quiet;
   if (path.empty()) return;
   // O_APPEND so that lines from a preStop hook and the app's own stderr (/proc/1/fd/2) interleave
-  // whole; 0644 because the log is for people to read.
-  int fd =
-      open(std::string(path).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-  if (fd < 0) {
-    LogWarn("cannot open log file '{}': {}; logging to stderr", Printable(path),
-            std::strerror(errno));
+  // whole; 0644 because the log is for people to read. O_NONBLOCK because opening a FIFO that
+  // nobody reads would otherwise wait for a reader forever, beyond the reach of SIGTERM (fifo(7)):
+  // it fails with ENXIO instead. Writes then block as usual, as they do on stderr.
+  int fd = open(std::string(path).c_str(),
+                O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0644);
+  int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    const char* why = errno == ENXIO ? "a FIFO that nothing reads" : std::strerror(errno);
+    if (fd >= 0) close(fd);
+    LogWarn("cannot open log file '{}': {}; logging to stderr", Printable(path), why);
     return;
   }
   g_fd = fd;

@@ -1,15 +1,12 @@
 #include "net.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <vector>
 
 #include "dns.h"
@@ -35,24 +32,6 @@ WaitEnd WaitFor(const Context& ctx, int fd, short events, Clock::time_point unti
   return linger::WaitFor(fd, events, ctx.stop_fd, until, Precision::kCoarse);
 }
 
-// Why a wait that did not end ready ended, for the attempt's reason.
-std::string WhyNotReady(WaitEnd end) {
-  switch (end) {
-    case WaitEnd::kTimedOut:
-      return "timed out";
-    case WaitEnd::kStopped:
-      return "stopped";
-    default:
-      return fmt::format("ppoll: {}", std::strerror(errno));
-  }
-}
-
-// True when a stop signal is pending: whatever failed, the attempt ends as stopped.
-bool StopPending(const Context& ctx) {
-  pollfd pfd{ctx.stop_fd, POLLIN, 0};
-  return poll(&pfd, 1, 0) > 0;
-}
-
 socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
   storage = {};
   if (address.family == AF_INET) {
@@ -67,122 +46,6 @@ socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_stor
   in6.sin6_port = htons(port);
   std::memcpy(&in6.sin6_addr, address.bytes.data(), 16);
   return sizeof in6;
-}
-
-// Opens a non-blocking socket and starts connecting it; the error names the endpoint.
-Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type) {
-  UniqueFd fd(socket(address.family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) return Error{fmt::format("socket: {}", std::strerror(errno))};
-  sockaddr_storage storage;
-  socklen_t length = ToSockaddr(address, port, storage);
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 &&
-      errno != EINPROGRESS) {
-    return Error{
-        fmt::format("connect to {}: {}", FormatEndpoint(address, port), std::strerror(errno))};
-  }
-  return fd;
-}
-
-// /etc/hosts or /etc/resolv.conf; "" when missing, as in an empty root filesystem.
-std::string ReadSmallFile(const char* path) {
-  std::string text;
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return text;
-  char buffer[4096];
-  while (text.size() < 1024 * 1024) {
-    ssize_t n = read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  return text;
-}
-
-// Sends A and AAAA queries for `name` to one server over UDP and waits for both replies.
-Result<DnsReply> AskServer(const Context& ctx, const IpAddress& server, const std::string& name,
-                           Clock::time_point until) {
-  std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
-  Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
-  if (!fd.ok()) return fd.error();
-  std::uint16_t id = 0;
-  // An unpredictable id makes forged replies harder; the clock is a fallback, not a secret.
-  if (getrandom(&id, sizeof id, GRND_NONBLOCK) != sizeof id) {
-    id = static_cast<std::uint16_t>(Clock::now().time_since_epoch().count());
-  }
-  constexpr DnsType kTypes[] = {kDnsA, kDnsAaaa};
-  std::optional<DnsReply> replies[2];
-  for (int i = 0; i < 2; ++i) {
-    std::string query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
-    if (query.empty()) return DnsReply{3, {}};  // too long to exist
-    if (send(fd->get(), query.data(), query.size(), MSG_NOSIGNAL) < 0) {
-      return Error{fmt::format("{}: {}", where, std::strerror(errno))};
-    }
-  }
-  char buffer[4096];
-  while (!replies[0] || !replies[1]) {
-    ssize_t n = recv(fd->get(), buffer, sizeof buffer, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      WaitEnd end = WaitFor(ctx, fd->get(), POLLIN, until);
-      if (end == WaitEnd::kReady) continue;
-      if (replies[0] || replies[1]) break;  // one reply is better than none
-      return Error{fmt::format("{} waiting for {}", WhyNotReady(end), where)};
-    }
-    // ECONNREFUSED here means nothing listens on port 53 there.
-    if (n < 0) return Error{fmt::format("{}: {}", where, std::strerror(errno))};
-    std::string_view message(buffer, static_cast<size_t>(n));
-    for (int i = 0; i < 2; ++i) {
-      if (!replies[i])
-        replies[i] = ParseDnsReply(message, static_cast<std::uint16_t>(id + i), kTypes[i]);
-    }
-  }
-  DnsReply merged{-1, {}};
-  for (const std::optional<DnsReply>& reply : replies) {
-    if (!reply) continue;
-    merged.addresses.insert(merged.addresses.end(), reply->addresses.begin(),
-                            reply->addresses.end());
-    if (merged.rcode != 0) merged.rcode = reply->rcode;
-  }
-  return merged;
-}
-
-// /etc/hosts, then DNS as /etc/resolv.conf says, read again on every attempt.
-Result<std::vector<IpAddress>> Resolve(const Context& ctx, const std::string& host) {
-  if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
-  std::vector<IpAddress> found = LookUpHosts(ReadSmallFile("/etc/hosts"), host);
-  if (!found.empty()) return found;
-  // RFC 6761 6.3: localhost is the loopback, also in an empty root filesystem with no hosts file.
-  if (host == "localhost" || host == "localhost.") {
-    return std::vector{*ParseIpAddress("127.0.0.1"), *ParseIpAddress("::1")};
-  }
-  ResolvConf conf = ParseResolvConf(ReadSmallFile("/etc/resolv.conf"));
-  std::string failure = "no such host";
-  for (const std::string& name : SearchNames(host, conf)) {
-    // Each name gets `attempts` rounds over the servers, until one of them answers for sure.
-    bool answered = false;
-    for (int round = 0; round < conf.attempts && !answered; ++round) {
-      for (const IpAddress& server : conf.nameservers) {
-        if (Clock::now() >= ctx.deadline) {
-          return Error{fmt::format("timed out resolving '{}' ({})", host, failure)};
-        }
-        auto until =
-            std::min(ctx.deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
-        Result<DnsReply> reply = AskServer(ctx, server, name, until);
-        if (!reply.ok()) {
-          if (StopPending(ctx)) return reply.error();
-          failure = reply.error().message;
-          continue;
-        }
-        if (!reply->addresses.empty()) return reply->addresses;
-        // "No such name" or "no address for it" are answers: go on with the next search name.
-        answered = reply->rcode == 0 || reply->rcode == 3;
-        if (answered) break;
-        failure = fmt::format("DNS server {} failed (rcode {})", FormatEndpoint(server, 53),
-                              reply->rcode);
-      }
-    }
-  }
-  return Error{fmt::format("cannot resolve '{}': {}", host, failure)};
 }
 
 // Sends the request on a connected socket and reads until the response decides.
@@ -235,12 +98,12 @@ AttemptResult Exchange(const Context& ctx, int fd, const std::string& endpoint,
 
 // Resolves, then tries every address in turn until one accepts the connection; its answer is the
 // attempt's answer, as curl does.
-AttemptResult Connect(const Context& ctx, const Probe& probe) {
+AttemptResult Connect(const Context& ctx, const Probe& probe, Resolver& resolver) {
   auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
-  Result<std::vector<IpAddress>> addresses = Resolve(ctx, probe.url.host);
-  if (!addresses.ok()) return not_ready(addresses.error().message);
+  Result<Resolved> resolved = resolver.Resolve(probe.url.host, ctx.deadline, ctx.stop_fd);
+  if (!resolved.ok()) return not_ready(resolved.error().message);
   std::string failure;
-  for (const IpAddress& address : *addresses) {
+  for (const IpAddress& address : resolved->addresses) {
     std::string endpoint = FormatEndpoint(address, probe.url.port);
     Result<UniqueFd> fd = StartConnect(address, probe.url.port, SOCK_STREAM);
     if (!fd.ok()) {
@@ -263,16 +126,48 @@ AttemptResult Connect(const Context& ctx, const Probe& probe) {
     }
     return Exchange(ctx, fd->get(), endpoint, probe);
   }
+  // What the lookup noticed may be why: a server that never answers AAAA hides IPv6 addresses.
+  if (!resolved->note.empty()) failure = fmt::format("{} ({})", failure, resolved->note);
   return not_ready(failure);
 }
 
 }  // namespace
 
-AttemptResult RunAttempt(const Probe& probe, Clock::time_point deadline, int stop_fd) {
+Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type) {
+  UniqueFd fd(socket(address.family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd) return Error{fmt::format("socket: {}", std::strerror(errno))};
+  sockaddr_storage storage;
+  socklen_t length = ToSockaddr(address, port, storage);
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 &&
+      errno != EINPROGRESS) {
+    return Error{
+        fmt::format("connect to {}: {}", FormatEndpoint(address, port), std::strerror(errno))};
+  }
+  return fd;
+}
+
+std::string WhyNotReady(WaitEnd end) {
+  switch (end) {
+    case WaitEnd::kTimedOut:
+      return "timed out";
+    case WaitEnd::kStopped:
+      return "stopped";
+    default:
+      return fmt::format("ppoll: {}", std::strerror(errno));
+  }
+}
+
+bool StopPending(int stop_fd) {
+  pollfd pfd{stop_fd, POLLIN, 0};
+  return poll(&pfd, 1, 0) > 0;
+}
+
+AttemptResult RunAttempt(const Probe& probe, Resolver& resolver, Clock::time_point deadline,
+                         int stop_fd) {
   const Context ctx{deadline, stop_fd};
-  AttemptResult result = Connect(ctx, probe);
+  AttemptResult result = Connect(ctx, probe, resolver);
   // Whatever step a stop signal interrupted, it ended the attempt.
-  if (result.kind == AttemptResult::kNotReady && StopPending(ctx)) {
+  if (result.kind == AttemptResult::kNotReady && StopPending(ctx.stop_fd)) {
     return {AttemptResult::kStopped, {}};
   }
   return result;

@@ -6,8 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "dns.h"
+#include "fd.h"
 #include "int_list.h"
+#include "resolver.h"
+#include "result.h"
 #include "url.h"
+#include "wait.h"
 
 namespace linger {
 
@@ -26,9 +31,19 @@ struct AttemptResult {
   std::string detail;  // "HTTP 200 OK", or why not ready; empty when stopped
 };
 
-// Runs one attempt, giving up at `deadline` (steady clock). Returns kStopped as soon as `stop_fd`
-// (the StopSignals descriptor) becomes readable; the signal stays pending for the caller.
-AttemptResult RunAttempt(const Probe& probe, std::chrono::steady_clock::time_point deadline,
-                         int stop_fd);
+// Runs one attempt, giving up at `deadline` (steady clock); `resolver` carries what one lookup
+// learnt to the next. Returns kStopped as soon as `stop_fd` (the StopSignals descriptor) becomes
+// readable; the signal stays pending for the caller.
+AttemptResult RunAttempt(const Probe& probe, Resolver& resolver,
+                         std::chrono::steady_clock::time_point deadline, int stop_fd);
+
+// Opens a non-blocking socket of `type` and starts connecting it; the error names the endpoint.
+Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type);
+
+// Why a wait that did not end ready ended ("timed out", ...), for an attempt's reason.
+std::string WhyNotReady(WaitEnd end);
+
+// True when a stop signal is pending on `stop_fd`: whatever failed, the attempt ends as stopped.
+bool StopPending(int stop_fd);
 
 }  // namespace linger

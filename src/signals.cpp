@@ -44,19 +44,24 @@ constexpr int kWriteSignals[] = {SIGPIPE, SIGXFSZ};
 
 bool IsValidSignal(int sig) { return sig >= 1 && sig <= SIGRTMAX; }
 
+// The first real-time signal as the kernel, kill(1), Docker and Go number it. The C libraries keep
+// some for their threads and move their SIGRTMIN past them (glibc to 34, musl to 35); linger runs
+// one thread and uses none of them, so it speaks the kernel's numbers on every build.
+constexpr int kRtMin = 34;
+
 // "RTMIN", "RTMIN+N" and "RTMAX-N", as kill(1) spells them.
 std::optional<int> ParseRealtime(std::string_view name) {
   for (bool max : {false, true}) {
     std::string_view base = max ? "RTMAX" : "RTMIN";
     if (!EqualsIgnoreCase(name.substr(0, base.size()), base)) continue;
     std::string_view rest = name.substr(base.size());
-    int sig = max ? SIGRTMAX : SIGRTMIN;
+    int sig = max ? SIGRTMAX : kRtMin;
     if (rest.empty()) return sig;
     if (rest.front() != (max ? '-' : '+')) return std::nullopt;
     // The sign is the one just checked: "RTMAX--130" must not count back up past SIGRTMAX.
     if (rest.size() > 1 && rest[1] == '-') return std::nullopt;
     std::optional<int> offset = ParseNumber(rest.substr(1));
-    if (!offset || *offset > SIGRTMAX - SIGRTMIN) return std::nullopt;
+    if (!offset || *offset > SIGRTMAX - kRtMin) return std::nullopt;
     return max ? sig - *offset : sig + *offset;
   }
   return std::nullopt;
@@ -100,7 +105,7 @@ std::string SignalName(int sig) {
   for (const NamedSignal& s : kSignals) {
     if (s.number == sig) return fmt::format("SIG{}", s.name);
   }
-  if (sig >= SIGRTMIN && sig <= SIGRTMAX) return fmt::format("SIGRTMIN+{}", sig - SIGRTMIN);
+  if (sig >= kRtMin && sig <= SIGRTMAX) return fmt::format("SIGRTMIN+{}", sig - kRtMin);
   return fmt::format("SIG{}", sig);
 }
 
@@ -143,10 +148,19 @@ bool IsForwardable(int sig) {
     case SIGCHLD:
       return false;
     default:
-      // Between 31 and SIGRTMIN lie the signals glibc keeps for its threads; it will not block
-      // them.
-      return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= SIGRTMIN);
+      // 32 and 33 are the C libraries' own (glibc will not block them, musl uses them for
+      // timers and thread cancellation), and no other program sends them.
+      return sig >= 1 && sig <= SIGRTMAX && (sig < 32 || sig >= kRtMin);
   }
+}
+
+void AddSignal(sigset_t& set, int sig) {
+  // The kernel's layout, which both C libraries share: bit sig-1 of an array of longs.
+  unsigned long words[sizeof(sigset_t) / sizeof(unsigned long)];
+  std::memcpy(words, &set, sizeof words);
+  auto bit = static_cast<unsigned>(sig - 1);
+  words[bit / (8 * sizeof(unsigned long))] |= 1UL << (bit % (8 * sizeof(unsigned long)));
+  std::memcpy(&set, words, sizeof words);
 }
 
 Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set) {
@@ -162,7 +176,7 @@ Result<StopSignals> StopSignals::Open(const SignalState& inherited) {
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGTERM, SIGINT, SIGHUP}) {
-    if (!sigismember(&inherited.ignored, sig)) sigaddset(&set, sig);
+    if (!sigismember(&inherited.ignored, sig)) AddSignal(set, sig);
   }
   Result<UniqueFd> fd = BlockIntoSignalFd(set);
   if (!fd.ok()) return fd.error();

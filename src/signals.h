@@ -43,6 +43,10 @@ bool RestoreSignalState(const SignalState& state);
 // the default action by the kernel (force_sig_fault), and abort() unblocks SIGABRT. Pure.
 bool IsForwardable(int sig);
 
+// Adds signal `sig` (1 to 64) to `set`, also one that musl's sigaddset refuses because it keeps
+// it for threads (34, the kernel's SIGRTMIN, which a single-threaded linger can block and forward).
+void AddSignal(sigset_t& set, int sig);
+
 // Blocks `set` and opens a non-blocking signalfd for it: as PID 1 the kernel drops signals that
 // have no handler, but a blocked signal is always queued. The error names the failing call.
 Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set);

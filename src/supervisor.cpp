@@ -16,6 +16,7 @@
 #include "exit_status.h"
 #include "log.h"
 #include "spawn.h"
+#include "traffic.h"
 #include "wait.h"
 
 namespace linger {
@@ -79,7 +80,18 @@ class Supervisor {
 
   void ActOnDeadlines() {
     Clock::time_point now = Clock::now();
+    if (phase_ == Phase::kDelaying && watch_ && now >= next_look_) {
+      TrafficWatch::Verdict verdict = watch_->Look();
+      now = Clock::now();
+      if (verdict == TrafficWatch::Verdict::kBusy) {
+        next_look_ = watch_->NextLook(now);
+      } else {
+        LogInfo("{}", watch_->EndReason(verdict));
+        delay_end_ = now;
+      }
+    }
     if (phase_ == Phase::kDelaying && now >= delay_end_) {
+      watch_.reset();  // its netlink socket is not needed any more
       int sig = options_.signal != 0 ? options_.signal : held_;
       LogInfo("sending {} to '{}'", SignalName(sig), name_);
       Send(sig);
@@ -100,7 +112,8 @@ class Supervisor {
   void Sleep() const {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
-      deadline = deadline ? std::min(*deadline, delay_end_) : delay_end_;
+      Clock::time_point next = watch_ ? std::min(next_look_, delay_end_) : delay_end_;
+      deadline = deadline ? std::min(*deadline, next) : next;
     }
     if (WaitFor(signals_.get(), POLLIN, -1, deadline, Precision::kExact) == WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
@@ -134,14 +147,34 @@ class Supervisor {
     } else if (phase_ == Phase::kRunning) {
       phase_ = Phase::kDelaying;
       held_ = sig;
-      delay_end_ = DeadlineAfter(Clock::now(), options_.delay);
-      LogInfo("{} received, delaying it {} while '{}' keeps running", SignalName(sig),
-              FormatDuration(options_.delay), name_);
+      const Clock::time_point now = Clock::now();
+      delay_end_ = DeadlineAfter(now, options_.delay);
+      if (options_.idle.idle) {
+        StartWatch(sig, now);
+      } else {
+        LogInfo("{} received, delaying it {} while '{}' keeps running", SignalName(sig),
+                FormatDuration(options_.delay), name_);
+      }
     } else {
       // Someone means it: a second stop signal (docker stop twice, Ctrl-C twice) ends the delay.
       LogInfo("second {} received, ending the delay", SignalName(sig));
       delay_end_ = Clock::now();
     }
+  }
+
+  // Starts watching the serving ports for --until-idle, or says why it cannot and keeps the full
+  // delay. The first look is due at once.
+  void StartWatch(int sig, Clock::time_point now) {
+    Result<TrafficWatch> started = TrafficWatch::Start(options_.idle, now, delay_end_);
+    if (!started.ok()) {
+      LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}", SignalName(sig),
+              started.error(), FormatDuration(options_.delay));
+      return;
+    }
+    watch_.emplace(std::move(*started));
+    next_look_ = now;
+    LogInfo("{} received, delaying it up to {} {}", SignalName(sig), FormatDuration(options_.delay),
+            watch_->Watching());
   }
 
   void Send(int sig) const {
@@ -160,6 +193,8 @@ class Supervisor {
   int held_ = 0;                 // the signal that started the delay
   Clock::time_point delay_end_;  // valid in kDelaying
   std::optional<Clock::time_point> kill_at_;
+  std::optional<TrafficWatch> watch_;  // while an until-idle delay runs
+  Clock::time_point next_look_;        // valid while watch_ is set
 };
 
 }  // namespace
@@ -177,9 +212,9 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   // gets exactly what linger was given. Signals inherited as ignored stay ignored (nohup).
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGCHLD);
+  AddSignal(set, SIGCHLD);
   for (int sig = 1; sig <= SIGRTMAX; ++sig) {
-    if (IsForwardable(sig) && sigismember(&inherited.ignored, sig) != 1) sigaddset(&set, sig);
+    if (IsForwardable(sig) && sigismember(&inherited.ignored, sig) != 1) AddSignal(set, sig);
   }
   Result<UniqueFd> signals = BlockIntoSignalFd(set);
   if (!signals.ok()) return Fail(signals.error());

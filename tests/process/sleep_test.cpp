@@ -1,5 +1,8 @@
 // linger sleep, run as a real process.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "catch.h"
 #include "proc.h"
@@ -123,6 +126,28 @@ TEST_CASE("a log file that cannot be opened falls back to stderr with a warning"
   CHECK(r.err.find("linger: warning: cannot open log file '/nonexistent/dir/log'") !=
         std::string::npos);
   CHECK(r.err.find("linger: sleeping 0s") != std::string::npos);
+}
+
+TEST_CASE("a log FIFO that nothing reads falls back to stderr instead of blocking the open") {
+  test::TempDir dir;
+  std::string fifo = dir.path() + "/log.fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+  // Blocked in open(2), it would be killed by Run at the deadline.
+  auto r = Run({Linger(), "sleep", "0", "--log", fifo}, 20s);
+  CHECK(r.status == 0);
+  CHECK(r.err.find("cannot open log file '" + fifo + "': a FIFO that nothing reads") !=
+        std::string::npos);
+  CHECK(r.err.find("linger: sleeping 0s") != std::string::npos);
+  // With a reader, the lines go to it.
+  int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  REQUIRE(reader >= 0);
+  auto logged = Run({Linger(), "sleep", "0", "--log", fifo}, 10s);
+  CHECK(logged.status == 0);
+  CHECK(logged.err.empty());
+  char buffer[64] = {};
+  CHECK(read(reader, buffer, sizeof buffer - 1) > 0);
+  CHECK(std::string(buffer) == "linger: sleeping 0s\n");
+  close(reader);
 }
 
 TEST_CASE("as PID 1 of a new pid namespace, SIGTERM still ends sleep with 143") {

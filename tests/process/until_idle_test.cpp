@@ -1,0 +1,322 @@
+// --until-idle against real traffic on loopback. Each test runs in a network namespace of its own:
+// linger counts every connection the namespace accepts (PassiveOpens), so the machine's other
+// traffic must not reach the delays measured here. Making a namespace needs root.
+#include <signal.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+
+#include "catch.h"
+#include "process.h"
+
+using namespace std::chrono_literals;
+using test::Clock;
+using test::Helper;
+using test::Linger;
+using test::Process;
+
+namespace {
+
+// Upper bounds allow this much on top of what linger promises: starting processes under ASan on a
+// busy CI machine. Every maximum in these tests is well above such a bound, so a delay that ran to
+// its maximum instead of ending on idleness still fails.
+constexpr auto kSlack = 3s;
+
+// A network namespace with its loopback interface up, held open by a helper; In() runs a command
+// inside it.
+class Netns {
+ public:
+  Netns() : holder_({"/usr/bin/unshare", "--net", "--", Helper("tcp_traffic"), "netns"}) {
+    ready_ = holder_.WaitForStdout("ready");
+  }
+  bool ready() const { return ready_; }
+  std::vector<std::string> In(std::vector<std::string> argv) const {
+    std::vector<std::string> full = {"/usr/bin/nsenter",
+                                     "--net=/proc/" + std::to_string(holder_.pid()) + "/ns/net"};
+    full.insert(full.end(), argv.begin(), argv.end());
+    return full;
+  }
+
+ private:
+  Process holder_;
+  bool ready_ = false;
+};
+
+// Starts a tcp_traffic server in `ns` and waits until it listens.
+std::unique_ptr<Process> Serve(const Netns& ns, const std::string& address, int port,
+                               std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {Helper("tcp_traffic"), "serve", address, std::to_string(port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto server = std::make_unique<Process>(ns.In(argv));
+  REQUIRE(server->WaitForStdout("port "));
+  return server;
+}
+
+// Starts a tcp_traffic client in `ns` and waits until it is connected.
+std::unique_ptr<Process> Send(const Netns& ns, const std::string& address, int port,
+                              std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {Helper("tcp_traffic"), "send", address, std::to_string(port)};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  auto client = std::make_unique<Process>(ns.In(argv));
+  REQUIRE(client->WaitForStdout("connected"));
+  return client;
+}
+
+// linger with `args` in `ns`; the time it took is measured from `since`.
+struct Outcome {
+  int status;
+  std::string err;
+  Clock::duration elapsed;
+};
+Outcome RunLinger(const Netns& ns, std::vector<std::string> args, Clock::time_point since,
+                  const std::vector<std::string>& prefix = {}) {
+  std::vector<std::string> argv = prefix;
+  argv.push_back(Linger());
+  argv.insert(argv.end(), args.begin(), args.end());
+  Process linger(ns.In(argv));
+  std::optional<int> status = linger.Wait(30s);
+  return {status.value_or(-1), linger.Stderr(), Clock::now() - since};
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+#define REQUIRE_NETNS(ns)                                                        \
+  if (!test::IsRoot()) LINGER_SKIP("a network namespace of its own needs root"); \
+  Netns ns;                                                                      \
+  REQUIRE(ns.ready())
+
+}  // namespace
+
+TEST_CASE("until-idle: traffic until t0+2s ends sleep one window after it, within 300 ms") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto t0 = Clock::now();
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "2000"});
+  auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "1s", "--ports", "8080"}, t0);
+  CHECK(r.status == 0);
+  CHECK(client->Stdout().find("quiet") != std::string::npos);
+  // The last byte leaves at least 1.9 s after t0; the end comes D after it, plus at most 300 ms
+  // (and the slack of a busy test machine).
+  CHECK(r.elapsed >= 1900ms + 1s);
+  CHECK(r.elapsed <= 2s + 1s + 300ms + kSlack);
+  CHECK(
+      Contains(r.err, "linger: sleeping up to 10s while ports 8080 are busy (until idle for 1s)"));
+  CHECK(Contains(r.err, "linger: ports idle for 1s after "));
+}
+
+TEST_CASE("until-idle: with no traffic the delay is D, with endless traffic the maximum") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto t0 = Clock::now();
+  auto quiet = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(quiet.status == 0);
+  CHECK(quiet.elapsed >= 500ms);
+  CHECK(quiet.elapsed <= 500ms + kSlack);
+
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100"});
+  auto t1 = Clock::now();
+  auto busy = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080"}, t1);
+  CHECK(busy.status == 0);
+  CHECK(busy.elapsed >= 2s);
+  CHECK(busy.elapsed <= 2s + kSlack);
+  CHECK(Contains(busy.err, "linger: delay of 2s over, ports still busy (last data "));
+}
+
+TEST_CASE("until-idle: an open silent connection does not hold, a waiting one in the queue does") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto keep_alive = Send(ns, "127.0.0.1", 8080, {"--for", "0"});
+  auto t0 = Clock::now();
+  auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(r.elapsed >= 500ms);
+  CHECK(r.elapsed <= 500ms + kSlack);
+
+  auto stuck = Serve(ns, "127.0.0.1", 8081, {"--no-accept"});
+  auto waiting = Send(ns, "127.0.0.1", 8081, {"--for", "0"});
+  auto t1 = Clock::now();
+  auto held = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8081"}, t1);
+  CHECK(held.elapsed >= 2s);
+  CHECK(Contains(held.err, "ports still busy"));
+}
+
+TEST_CASE("until-idle: short connections hold the delay until one window after the last") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto t0 = Clock::now();
+  auto client = Send(ns, "127.0.0.1", 8080, {"--short", "--every", "100", "--for", "2000"});
+  auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "1s", "--ports", "8080"}, t0);
+  CHECK(r.status == 0);
+  CHECK(r.elapsed >= 1900ms + 1s);
+  CHECK(r.elapsed <= 2s + 1s + 300ms + kSlack);
+}
+
+TEST_CASE(
+    "until-idle: --ports limits what counts; by default loopback-only listeners are skipped") {
+  REQUIRE_NETNS(ns);
+  auto serving = Serve(ns, "0.0.0.0", 8080);
+  auto admin = Serve(ns, "127.0.0.1", 9901);
+  auto elsewhere = Send(ns, "127.0.0.1", 9901, {"--every", "100"});
+  auto t0 = Clock::now();
+  auto given = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(given.elapsed <= 500ms + kSlack);
+  CHECK(Contains(given.err, "ports idle for 500ms"));
+  auto t1 = Clock::now();
+  auto found = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms"}, t1);
+  CHECK(Contains(found.err, "while ports 8080 are busy"));
+  // The admin port's connection is not counted, but its traffic is not what holds: only short
+  // connections move PassiveOpens, and this one was opened before linger started.
+  CHECK(found.elapsed <= 500ms + kSlack);
+
+  auto t2 = Clock::now();
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "1500"});
+  auto held = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms"}, t2);
+  CHECK(held.elapsed >= 1400ms + 500ms);
+}
+
+TEST_CASE("until-idle: IPv6 connections count") {
+  REQUIRE_NETNS(ns);
+  if (!std::filesystem::exists("/proc/net/if_inet6")) LINGER_SKIP("IPv6 is disabled");
+  auto server = Serve(ns, "::1", 8080);
+  auto t0 = Clock::now();
+  auto client = Send(ns, "::1", 8080, {"--every", "100", "--for", "1500"});
+  auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(r.elapsed >= 1400ms + 500ms);
+  CHECK(r.elapsed <= 1500ms + 500ms + 300ms + kSlack);
+}
+
+TEST_CASE("until-idle: --ignore-from leaves out the listed peers, addresses and CIDRs") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto probe = Send(ns, "127.0.0.1", 8080, {"--from", "127.0.0.2", "--every", "100"});
+  for (const char* ignored : {"127.0.0.2", "10.0.0.0/8,127.0.0.2/31"}) {
+    INFO(ignored);
+    auto t0 = Clock::now();
+    auto r = RunLinger(
+        ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080", "--ignore-from", ignored},
+        t0);
+    CHECK(r.status == 0);
+    CHECK(r.elapsed <= 500ms + kSlack);
+    CHECK(Contains(r.err, "ports idle for 500ms"));
+  }
+  auto other = Send(ns, "127.0.0.1", 8080, {"--from", "127.0.0.3", "--every", "100"});
+  auto t1 = Clock::now();
+  auto held = RunLinger(
+      ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080", "--ignore-from", "127.0.0.2"},
+      t1);
+  CHECK(held.elapsed >= 2s);
+}
+
+TEST_CASE("until-idle: works as uid 65532 with no capabilities, and as PID 1") {
+  REQUIRE_NETNS(ns);
+  // linger from a directory every user may enter, since the build tree may not be.
+  test::TempDir bin;
+  const std::string linger = bin.path() + "/linger";
+  std::filesystem::copy_file(Linger(), linger);
+  std::filesystem::permissions(bin.path(), std::filesystem::perms(0755));
+  std::filesystem::permissions(linger, std::filesystem::perms(0755));
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  const std::vector<std::vector<std::string>> ways = {
+      {"/usr/bin/setpriv", "--reuid=65532", "--regid=65532", "--clear-groups", "--inh-caps=-all",
+       "--bounding-set=-all", "--"},
+      {"/usr/bin/unshare", "--pid", "--fork", "--mount-proc"}};
+  for (const auto& way : ways) {
+    INFO(way[0]);
+    auto t0 = Clock::now();
+    auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "1500"});
+    std::vector<std::string> argv = way;
+    argv.insert(argv.end(), {linger, "sleep", "10s", "--until-idle", "500ms", "--ports", "8080"});
+    Process p(ns.In(argv));
+    CHECK(p.Wait(20s) == 0);
+    CHECK(Clock::now() - t0 >= 1400ms + 500ms);
+    CHECK(Clock::now() - t0 <= 1500ms + 500ms + 300ms + kSlack);
+    CHECK(Contains(p.Stderr(), "ports idle for 500ms"));
+  }
+}
+
+TEST_CASE("until-idle: with no serving port linger says so and waits the full delay") {
+  if (!test::IsRoot()) LINGER_SKIP("a network namespace of its own needs root");
+  auto t0 = Clock::now();
+  auto r = test::Run(
+      {"/usr/bin/unshare", "--net", "--", Linger(), "sleep", "1500ms", "--until-idle", "200ms"});
+  CHECK(r.status == 0);
+  CHECK(Clock::now() - t0 >= 1500ms);
+  CHECK(Contains(r.err, "no TCP port is listening beyond loopback"));
+  CHECK(Contains(r.err, "waiting the full 1.5s"));
+}
+
+TEST_CASE("until-idle in exec-with-delay: COMMAND gets its signal one window after the traffic") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  Process p(ns.In({Linger(), "exec-with-delay", "--delay", "10s", "--until-idle", "1s", "--ports",
+                   "8080", "--", Helper("signal_logger"), "15"}));
+  REQUIRE(p.WaitForStdout("ready"));
+  auto t0 = Clock::now();
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "1000"});
+  p.Signal(SIGTERM);
+  REQUIRE(p.WaitForStderr(
+      "SIGTERM received, delaying it up to 10s while ports 8080 are busy (until idle for 1s)"));
+  CHECK(p.Wait(20s) == 143);
+  CHECK(Clock::now() - t0 >= 900ms + 1s);
+  CHECK(Clock::now() - t0 <= 1s + 1s + 300ms + kSlack);
+  CHECK(Contains(p.Stderr(), "ports idle for 1s after "));
+}
+
+TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's exit ends linger") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100"});
+  test::StartOptions env;
+  env.env = {"LINGER_DELAY=30s"};
+  Process twice(ns.In({Linger(), "exec-with-delay", "--until-idle", "1s", "--ports", "8080", "--",
+                       Helper("signal_logger"), "15"}),
+                env);
+  REQUIRE(twice.WaitForStdout("ready"));
+  twice.Signal(SIGTERM);
+  REQUIRE(twice.WaitForStderr("up to 30s while ports 8080 are busy"));
+  auto t0 = Clock::now();
+  twice.Signal(SIGTERM);
+  CHECK(twice.Wait(10s) == 143);
+  CHECK(Clock::now() - t0 < kSlack);
+
+  // signal_logger dies of the SIGUSR1 that linger forwards during the delay.
+  Process exits(ns.In({Linger(), "exec-with-delay", "--delay", "30s", "--until-idle", "1s",
+                       "--ports", "8080", "--", Helper("signal_logger"), std::to_string(SIGUSR1)}));
+  REQUIRE(exits.WaitForStdout("ready"));
+  exits.Signal(SIGTERM);
+  REQUIRE(exits.WaitForStderr("while ports 8080 are busy"));
+  auto t1 = Clock::now();
+  exits.Signal(SIGUSR1);
+  CHECK(exits.Wait(10s) == 128 + SIGUSR1);
+  CHECK(Clock::now() - t1 < kSlack);
+}
+
+TEST_CASE("until-idle: bad values exit 2 naming the option or the variable") {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string named;
+  };
+  const Case cases[] = {
+      {{"sleep", "1s", "--until-idle", "soon"}, {}, "--until-idle"},
+      {{"sleep", "1s", "--until-idle", "1s", "--ports", "0"}, {}, "--ports"},
+      {{"sleep", "1s", "--until-idle", "1s", "--ports", "http"}, {}, "--ports"},
+      {{"sleep", "1s", "--until-idle", "1s", "--ignore-from", "10.0.0.1/24"}, {}, "--ignore-from"},
+      {{"exec-with-delay", "/bin/true"}, {"LINGER_UNTIL_IDLE=-1s"}, "LINGER_UNTIL_IDLE"},
+      {{"exec-with-delay", "/bin/true"}, {"LINGER_PORTS=80,,81"}, "LINGER_PORTS"},
+      {{"exec-with-delay", "/bin/true"}, {"LINGER_IGNORE_FROM=node"}, "LINGER_IGNORE_FROM"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {Linger()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    test::StartOptions options;
+    options.env = c.env;
+    auto r = test::Run(argv, 10s, options);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(Contains(r.err, c.named));
+    CHECK(test::LineCount(r.err) == 1);
+  }
+}
