@@ -2,49 +2,58 @@
 // execs COMMAND.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
 #include "cli.h"
 #include "commands.h"
-#include "duration.h"
 #include "exit_status.h"
 #include "http.h"
 #include "log.h"
 #include "net.h"
-#include "signals.h"
-#include "spawn.h"
+#include "tls.h"
 #include "url.h"
+#include "wait_loop.h"
 
 namespace linger {
 
 const std::string_view kWaitHttpHelp =
     R"(Usage: linger wait-http [OPTIONS] URL [-- COMMAND [ARG...]]
 
-Poll URL (http://HOST[:PORT][/PATH][?QUERY]) until one attempt succeeds, then
-exit 0, or replace linger with COMMAND (same pid, environment and inherited
-signal state). Gives up with status 1 after --timeout.
+Poll URL (http:// or https://HOST[:PORT][/PATH][?QUERY]) until one attempt
+succeeds, then exit 0, or replace linger with COMMAND (same pid, environment
+and inherited signal state). Gives up with status 1 after --timeout.
 
 HOST is a name, an IPv4 address or [IPv6]. A name is resolved again on every
 attempt, through /etc/hosts, then DNS as /etc/resolv.conf says (also in an
 empty root filesystem); every address is tried in turn. Resolving, too, is
 bounded by --request-timeout and the overall deadline: nothing blocks past
-them. https is not supported (no TLS).
+them.
+
+https: TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305), SNI for names. The
+server's certificate chain is verified against --cacert FILE, else the file
+$SSL_CERT_FILE names, else /etc/ssl/certs/ca-certificates.crt, read again on
+every attempt; its name must match HOST (DNS names, one-label wildcards; IP
+addresses against IP SANs). An image without CA certificates needs --cacert
+or --insecure.
 
 Options:
   --timeout D           give up after D (default 30s; 0 waits forever)
   --interval D          pause after a failed attempt (default 1s)
-  --request-timeout D   limit for one attempt: resolve, connect, send, read
-                        (default 5s; never past --timeout; 0: no own limit)
+  --request-timeout D   limit for one attempt: resolve, connect, TLS
+                        handshake, send, read (default 5s; never past
+                        --timeout; 0: no own limit)
   --status LIST         accepted status codes (default 200-399, as Kubernetes
                         httpGet probes): 200, 200-299,404
   --method M            request method (default GET)
   --header 'N: V'       extra request header, repeatable; may replace Host or
                         User-Agent
   --body-contains TEXT  also require TEXT in the first 1 MiB of the body
+  --cacert FILE         PEM file of the certificate authorities to trust for
+                        https (e.g. a Secret's ca.crt mounted as a file)
+  --insecure            https without verifying the server's certificate
+                        (a warning says so)
   --quiet               no progress lines (the final failure still prints)
   --log PATH            append linger's lines to PATH instead of stderr
   -h, --help            show this help
@@ -53,24 +62,25 @@ Durations: 20 (seconds), 1.5, 500ms, 20s, 1m30s, 2h.
 Exit status: 0 ready, 1 timed out, 2 usage error, 128+N stopped by signal N
 (SIGTERM, SIGINT, SIGHUP); with COMMAND, 126/127 when it cannot run.
 
-Example (initContainer waiting for a dependency):
+Examples (initContainer waiting for a dependency):
   command: ["/linger", "wait-http", "--timeout", "5m", "http://db:8080/ready"]
+  command: ["/linger", "wait-http", "--cacert", "/etc/vault-ca/ca.crt",
+            "https://vault:8200/v1/sys/health"]
 )";
 
 namespace {
 
 constexpr OptionSpec kOptions[] = {
-    {"timeout", true}, {"interval", true}, {"request-timeout", true}, {"status", true},
-    {"method", true},  {"header", true},   {"body-contains", true},
+    kWaitTimingOptions[0],   kWaitTimingOptions[1], kWaitTimingOptions[2],
+    {"status", true},        {"method", true},      {"header", true},
+    {"body-contains", true}, {"cacert", true},      {"insecure", false},
 };
 
 // The command line, checked: usage errors surface before anything starts.
 struct Options {
   std::string url_text;
   Probe probe;
-  Duration timeout = std::chrono::seconds(30);
-  Duration interval = std::chrono::seconds(1);
-  Duration request_timeout = std::chrono::seconds(5);
+  WaitTiming timing;
 };
 
 Result<Options> CheckOptions(const ParsedArgs& parsed) {
@@ -87,16 +97,12 @@ Result<Options> CheckOptions(const ParsedArgs& parsed) {
   Result<IntList> statuses = IntList::Parse("200-399", 100, 599, "status list");
   std::string_view method = "GET";
   std::vector<HttpHeader> headers;
+  std::string_view cacert;
   for (const Option& option : parsed.options) {
-    Duration* duration = option.name == "timeout"           ? &options.timeout
-                         : option.name == "interval"        ? &options.interval
-                         : option.name == "request-timeout" ? &options.request_timeout
-                                                            : nullptr;
-    if (duration != nullptr) {
-      Result<Duration> value = ParseDuration(option.value);
-      if (!value.ok()) return Error{fmt::format("--{}: {}", option.name, value.error())};
-      *duration = *value;
-    } else if (option.name == "status") {
+    Result<bool> timing = ApplyWaitTiming(option, options.timing);
+    if (!timing.ok()) return Error{timing.error()};
+    if (*timing) continue;
+    if (option.name == "status") {
       statuses = IntList::Parse(option.value, 100, 599, "status list");
       if (!statuses.ok()) return Error{statuses.error()};
     } else if (option.name == "method") {
@@ -108,10 +114,18 @@ Result<Options> CheckOptions(const ParsedArgs& parsed) {
       Result<HttpHeader> header = ParseHeaderOption(option.value);
       if (!header.ok()) return Error{header.error()};
       headers.push_back(*header);
+    } else if (option.name == "cacert") {
+      if (option.value.empty()) return Error{"--cacert needs a FILE"};
+      cacert = option.value;
+    } else if (option.name == "insecure") {
+      options.probe.tls.insecure = true;
     } else {  // body-contains
       options.probe.body_contains = option.value;
     }
   }
+  const char* ssl_cert_file = std::getenv("SSL_CERT_FILE");
+  options.probe.tls.trust = ChooseTrustStore(
+      cacert, ssl_cert_file ? std::optional<std::string_view>(ssl_cert_file) : std::nullopt);
   options.probe.statuses = *statuses;
   options.probe.head_request = method == "HEAD";
   options.probe.request = BuildRequest(method, *url, headers);
@@ -131,58 +145,14 @@ int RunWaitHttp(std::span<char* const> args) {
     return kExitUsage;
   }
 
-  const SignalState inherited = CurrentSignalState();
-  Result<StopSignals> stop = StopSignals::Open(inherited);
-  if (!stop.ok()) {
-    LogError("wait-http: {}", stop.error());
-    return kExitFailure;
+  if (options->probe.url.tls && options->probe.tls.insecure) {
+    LogWarn("--insecure: the server's certificate and name are not verified");
   }
-  using Clock = StopSignals::Clock;
-  const auto start = Clock::now();
-  // Forever is a deadline that never comes, which keeps every comparison below simple.
-  const auto deadline = options->timeout > Duration::zero() ? DeadlineAfter(start, options->timeout)
-                                                            : Clock::time_point::max();
-  LogInfo("waiting for {} (timeout {}, every {})", options->url_text,
-          options->timeout > Duration::zero() ? FormatDuration(options->timeout) : "none",
-          FormatDuration(options->interval));
-
-  std::string last_failure;
-  int sig = 0;
-  while (true) {
-    auto attempt_deadline = deadline;
-    if (options->request_timeout > Duration::zero()) {
-      attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), options->request_timeout));
-    }
-    AttemptResult result = RunAttempt(options->probe, attempt_deadline, stop->fd());
-    if (result.kind == AttemptResult::kStopped) {
-      sig = stop->Take();
-      break;
-    }
-    if (result.kind == AttemptResult::kReady) {
-      LogInfo("{} is ready after {}: {}", options->url_text, FormatSince(start), result.detail);
-      if (parsed.command.empty()) return kExitSuccess;
-      return ExecCommand(parsed.command, inherited);
-    }
-    // An attempt that the overall deadline cut short says only that time ran out: the reason
-    // before it is the one worth reporting.
-    bool cut_short = attempt_deadline == deadline && Clock::now() >= deadline;
-    // One line per change of reason, not one per attempt: a long wait stays readable.
-    if (result.detail != last_failure && !(cut_short && !last_failure.empty())) {
-      LogInfo("not ready: {}", result.detail);
-      last_failure = result.detail;
-    }
-    sig = stop->WaitUntil(std::min(deadline, DeadlineAfter(Clock::now(), options->interval)));
-    if (sig < 0) {
-      LogError("wait-http: ppoll: {}", std::strerror(errno));
-      return kExitFailure;
-    }
-    if (sig > 0) break;
-    if (Clock::now() >= deadline) {
-      LogError("gave up on {} after {}: {}", options->url_text, FormatSince(start), last_failure);
-      return kExitFailure;
-    }
-  }
-  return StoppedBySignal(sig, start);
+  const Probe& probe = options->probe;
+  return RunWaitLoop(
+      "wait-http", options->url_text, options->timing,
+      [&](auto deadline, int stop_fd) { return RunAttempt(probe, deadline, stop_fd); },
+      parsed.command);
 }
 
 }  // namespace linger

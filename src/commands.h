@@ -44,6 +44,10 @@ extern const std::string_view kExecWithDelayHelp;
 int RunWaitHttp(std::span<char* const> args);
 extern const std::string_view kWaitHttpHelp;
 
+// linger wait-tcp [OPTIONS] HOST:PORT [-- COMMAND [ARG...]]
+int RunWaitTcp(std::span<char* const> args);
+extern const std::string_view kWaitTcpHelp;
+
 // linger install [--name NAME] DIR
 int RunInstall(std::span<char* const> args);
 extern const std::string_view kInstallHelp;

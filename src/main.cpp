@@ -22,8 +22,10 @@ struct Command {
 
 const Command kCommands[] = {
     {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
-    {"wait-http", "poll an HTTP endpoint until it is ready, then exit or exec COMMAND", RunWaitHttp,
-     &kWaitHttpHelp},
+    {"wait-http", "poll an HTTP(S) endpoint until it is ready, then exit or exec COMMAND",
+     RunWaitHttp, &kWaitHttpHelp},
+    {"wait-tcp", "wait until a TCP port accepts connections, then exit or exec COMMAND", RunWaitTcp,
+     &kWaitTcpHelp},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
      RunExecWithDelay, &kExecWithDelayHelp},
     {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall,

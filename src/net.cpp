@@ -12,42 +12,17 @@
 #include <optional>
 #include <vector>
 
+#include "attempt.h"
 #include "dns.h"
 #include "fd.h"
 #include "http.h"
 #include "socket_headers.h"
+#include "tls.h"
 
 namespace linger {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// What every step of one attempt shares.
-struct Context {
-  Clock::time_point deadline;
-  int stop_fd;
-  bool stopped = false;  // a stop signal is pending: drop everything and return
-};
-
-// Waits until `fd` has `events`. Returns "" when it has, else why not ("timed out", ...), setting
-// ctx.stopped when a stop signal is what ended the wait.
-std::string WaitFor(Context& ctx, int fd, short events, Clock::time_point until) {
-  pollfd fds[] = {{ctx.stop_fd, POLLIN, 0}, {fd, events, 0}};
-  while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return "timed out";
-    // Rounded up, so that a wait never ends before its deadline; capped to fit poll's int.
-    if (poll(fds, 2, static_cast<int>(std::min<decltype(left)>(left, 1 << 30))) < 0) {
-      if (errno == EINTR) continue;
-      return fmt::format("poll: {}", std::strerror(errno));
-    }
-    if (fds[0].revents != 0) {
-      ctx.stopped = true;
-      return "stopped";
-    }
-    if (fds[1].revents != 0) return "";
-  }
-}
 
 socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
   storage = {};
@@ -95,7 +70,7 @@ std::string ReadSmallFile(const char* path) {
 }
 
 // Sends A and AAAA queries for `name` to one server over UDP and waits for both replies.
-Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::string& name,
+Result<DnsReply> AskServer(AttemptContext& ctx, const IpAddress& server, const std::string& name,
                            Clock::time_point until) {
   std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
   Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
@@ -143,7 +118,7 @@ Result<DnsReply> AskServer(Context& ctx, const IpAddress& server, const std::str
 }
 
 // /etc/hosts, then DNS as /etc/resolv.conf says, read again on every attempt.
-Result<std::vector<IpAddress>> Resolve(Context& ctx, const std::string& host) {
+Result<std::vector<IpAddress>> Resolve(AttemptContext& ctx, const std::string& host) {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
   std::vector<IpAddress> found = LookUpHosts(ReadSmallFile("/etc/hosts"), host);
   if (!found.empty()) return found;
@@ -181,42 +156,56 @@ Result<std::vector<IpAddress>> Resolve(Context& ctx, const std::string& host) {
   return Error{fmt::format("cannot resolve '{}': {}", host, failure)};
 }
 
-// Sends the request on a connected socket and reads until the response decides.
-AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const Probe& probe) {
-  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
-  std::string_view request = probe.request;
-  while (!request.empty()) {
-    // MSG_NOSIGNAL: a peer that closed early must be an error here, not a SIGPIPE that would
-    // kill linger (and ignoring SIGPIPE process-wide would leak into COMMAND).
-    ssize_t n = send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    if (n >= 0) {
-      request.remove_prefix(static_cast<size_t>(n));
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitFor(ctx, fd, POLLOUT, ctx.deadline);
-      if (!why.empty()) return not_ready(fmt::format("{} sending to {}", why, endpoint));
-    } else if (errno != EINTR) {
-      return not_ready(fmt::format("send to {}: {}", endpoint, std::strerror(errno)));
+// A connected socket, and how messages name it.
+struct Connection {
+  UniqueFd fd;
+  std::string endpoint;  // "127.0.0.1:80"
+};
+
+// Resolves `host` and connects to its addresses in turn until one accepts.
+Result<Connection> Connect(AttemptContext& ctx, const std::string& host, std::uint16_t port) {
+  Result<std::vector<IpAddress>> addresses = Resolve(ctx, host);
+  if (!addresses.ok()) return Error{addresses.error()};
+  std::string failure;
+  for (const IpAddress& address : *addresses) {
+    std::string endpoint = FormatEndpoint(address, port);
+    Result<UniqueFd> fd = StartConnect(address, port, SOCK_STREAM);
+    if (!fd.ok()) {
+      failure = fd.error();
+      continue;
     }
+    std::string why = WaitFor(ctx, fd->get(), POLLOUT, ctx.deadline);
+    int err = 0;
+    socklen_t length = sizeof err;
+    if (why.empty() && getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+    if (ctx.stopped) return Error{{}};
+    if (!why.empty()) {
+      failure = fmt::format("{} connecting to {}", why, endpoint);
+      break;  // the deadline is spent: no time is left for the other addresses
+    }
+    if (err != 0) {
+      failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
+      continue;
+    }
+    return Connection{std::move(*fd), std::move(endpoint)};
   }
+  return Error{failure};
+}
+
+// Sends the request and reads until the response decides.
+AttemptResult Exchange(Stream& stream, const std::string& endpoint, const Probe& probe) {
+  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
+  Result<size_t> sent = stream.Send(probe.request);
+  if (!sent.ok()) return not_ready(sent.error());
   ResponseParser response(probe.head_request);
   char buffer[16 * 1024];
   while (true) {
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        return not_ready(fmt::format("read from {}: {}", endpoint, std::strerror(errno)));
-      }
-      std::string why = WaitFor(ctx, fd, POLLIN, ctx.deadline);
-      if (!why.empty()) {
-        return not_ready(fmt::format("{} waiting for the response from {}", why, endpoint));
-      }
-      continue;
-    }
-    if (n == 0) {
+    Result<size_t> n = stream.Receive(buffer);
+    if (!n.ok()) return not_ready(n.error());
+    if (*n == 0) {
       response.Finish();
     } else {
-      response.Feed(std::string_view(buffer, static_cast<size_t>(n)));
+      response.Feed(std::string_view(buffer, *n));
     }
     Verdict verdict = Judge(response, probe.statuses, probe.body_contains);
     if (verdict.kind == Verdict::kReady) return {AttemptResult::kReady, verdict.detail};
@@ -230,38 +219,33 @@ AttemptResult Exchange(Context& ctx, int fd, const std::string& endpoint, const 
 }  // namespace
 
 AttemptResult RunAttempt(const Probe& probe, Clock::time_point deadline, int stop_fd) {
-  Context ctx{deadline, stop_fd};
+  AttemptContext ctx{deadline, stop_fd};
   const AttemptResult stopped{AttemptResult::kStopped, {}};
-  Result<std::vector<IpAddress>> addresses = Resolve(ctx, probe.url.host);
+  // The first address that accepts the connection answers for the attempt, as curl does.
+  Result<Connection> connection = Connect(ctx, probe.url.host, probe.url.port);
   if (ctx.stopped) return stopped;
-  if (!addresses.ok()) return {AttemptResult::kNotReady, addresses.error()};
-  // Every address in turn until one accepts the connection; its answer is the attempt's answer,
-  // as curl does.
-  std::string failure;
-  for (const IpAddress& address : *addresses) {
-    std::string endpoint = FormatEndpoint(address, probe.url.port);
-    Result<UniqueFd> fd = StartConnect(address, probe.url.port, SOCK_STREAM);
-    if (!fd.ok()) {
-      failure = fd.error();
-      continue;
-    }
-    std::string why = WaitFor(ctx, fd->get(), POLLOUT, deadline);
-    int err = 0;
-    socklen_t length = sizeof err;
-    if (why.empty() && getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-    if (ctx.stopped) return stopped;
-    if (!why.empty()) {
-      failure = fmt::format("{} connecting to {}", why, endpoint);
-      break;  // the deadline is spent: no time is left for the other addresses
-    }
-    if (err != 0) {
-      failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
-      continue;
-    }
-    AttemptResult result = Exchange(ctx, fd->get(), endpoint, probe);
-    return ctx.stopped ? stopped : result;
+  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error()};
+  AttemptResult result{AttemptResult::kNotReady, {}};
+  if (probe.url.tls) {
+    Result<std::unique_ptr<Stream>> tls =
+        StartTls(ctx, connection->fd.get(), connection->endpoint, probe.url.host, probe.tls);
+    result = tls.ok() ? Exchange(**tls, connection->endpoint, probe)
+                      : AttemptResult{AttemptResult::kNotReady, tls.error()};
+  } else {
+    SocketStream plain(ctx, connection->fd.get(), connection->endpoint);
+    result = Exchange(plain, connection->endpoint, probe);
   }
-  return {AttemptResult::kNotReady, failure};
+  return ctx.stopped ? stopped : result;
+}
+
+AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port,
+                                Clock::time_point deadline, int stop_fd) {
+  AttemptContext ctx{deadline, stop_fd};
+  // Closed at once without a byte sent: a database or a broker sees only a connection that ends.
+  Result<Connection> connection = Connect(ctx, host, port);
+  if (ctx.stopped) return {AttemptResult::kStopped, {}};
+  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error()};
+  return {AttemptResult::kReady, fmt::format("connected to {}", connection->endpoint)};
 }
 
 }  // namespace linger

@@ -1,5 +1,6 @@
-// One wait-http attempt over real sockets: resolve, connect, send, read, judge. Every wait is a
-// poll() bounded by the attempt's deadline that also watches the stop signals.
+// One wait-http or wait-tcp attempt over real sockets: resolve, connect, then (wait-http) TLS for
+// https, send, read, judge. Every wait is a poll() bounded by the attempt's deadline that also
+// watches the stop signals.
 #pragma once
 
 #include <chrono>
@@ -7,6 +8,7 @@
 #include <string_view>
 
 #include "int_list.h"
+#include "tls.h"
 #include "url.h"
 
 namespace linger {
@@ -18,6 +20,7 @@ struct Probe {
   bool head_request = false;
   IntList statuses;
   std::string body_contains;
+  TlsOptions tls;  // for https:// URLs
 };
 
 // How an attempt ended.
@@ -30,5 +33,10 @@ struct AttemptResult {
 // (the StopSignals descriptor) becomes readable; the signal stays pending for the caller.
 AttemptResult RunAttempt(const Probe& probe, std::chrono::steady_clock::time_point deadline,
                          int stop_fd);
+
+// One wait-tcp attempt: resolves `host` and connects to its addresses in turn; ready as soon as one
+// accepts, and the connection is closed at once without a byte sent. Deadline and stop as above.
+AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port,
+                                std::chrono::steady_clock::time_point deadline, int stop_fd);
 
 }  // namespace linger
