@@ -282,6 +282,10 @@ class TlsStream final : public Stream {
   br_x509_decoder_context leaf_decoder_{};  // with --insecure, for the server's key
   int cert_index_ = -1;
   std::string leaf_;  // the server's own certificate, DER
+  // The header of the server's first record: its version says which TLS the server speaks when
+  // it refuses ours with an alert (RFC 5246 6.2.1, E.1).
+  std::array<unsigned char, 5> first_header_{};
+  size_t first_header_size_ = 0;
   std::array<unsigned char, BR_SSL_BUFSIZE_BIDI> buffer_{};
 };
 
@@ -434,6 +438,9 @@ Result<bool> TlsStream::Run(unsigned want) {
       if (sending) {
         br_ssl_engine_sendrec_ack(&engine, static_cast<size_t>(n));
       } else {
+        size_t take = std::min(first_header_.size() - first_header_size_, static_cast<size_t>(n));
+        std::memcpy(first_header_.data() + first_header_size_, data, take);
+        first_header_size_ += take;
         br_ssl_engine_recvrec_ack(&engine, static_cast<size_t>(n));
       }
     } else if (n == 0) {
@@ -486,6 +493,10 @@ Result<size_t> TlsStream::Receive(std::span<char> buffer) {
 }
 
 std::string TlsStream::Explain(int error) {
+  // TLS records start with a content type from 20 to 23; "HTTP/1.1 400" does not.
+  if (first_header_size_ > 0 && (first_header_[0] < 20 || first_header_[0] > 23)) {
+    return "the server does not speak TLS (plain http?)";
+  }
   if (error == BR_ERR_X509_BAD_SERVER_NAME || error == BR_ERR_X509_EXPIRED) {
     Result<CertificateNames> names = ParseCertificate(leaf_);
     if (names.ok() && error == BR_ERR_X509_BAD_SERVER_NAME) {
@@ -494,6 +505,17 @@ std::string TlsStream::Explain(int error) {
     // The server's own certificate is fine: one of the authorities above it is not.
     std::string problem = names.ok() ? ValidityProblem(*names, UtcNow()) : "";
     if (!problem.empty()) return problem;
+  }
+  // An alert in a record below TLS 1.2 (3.3) comes from a server that speaks only older versions:
+  // with no suite that both allow, it says handshake_failure rather than protocol_version.
+  constexpr unsigned char kAlertRecord = 21;
+  if (error > BR_ERR_RECV_FATAL_ALERT && error < BR_ERR_SEND_FATAL_ALERT &&
+      first_header_size_ == first_header_.size() && first_header_[0] == kAlertRecord &&
+      first_header_[1] == 3 && first_header_[2] < 3) {
+    return fmt::format(
+        "protocol version refused: the server speaks {} at most, linger TLS 1.2 (alert {})",
+        first_header_[2] == 0 ? "SSL 3.0" : fmt::format("TLS 1.{}", first_header_[2] - 1),
+        AlertName(error - BR_ERR_RECV_FATAL_ALERT));
   }
   if (error == BR_ERR_X509_NOT_TRUSTED) {
     const TrustStore& trust = options_.trust;
