@@ -17,4 +17,4 @@ require_packages() {
 }
 
 # What building linger and its unit tests needs.
-BUILD_PACKAGES=(g++ cmake ninja-build libfmt-dev catch2)
+BUILD_PACKAGES=(g++ cmake ninja-build libfmt-dev catch2 libbearssl-dev)
