@@ -31,12 +31,11 @@ empty root filesystem); every address is tried in turn. Resolving, too, is
 bounded by --request-timeout and the overall deadline: nothing blocks past
 them.
 
-https: TLS 1.2 (ECDHE with AES-GCM or ChaCha20-Poly1305), SNI for names. The
-server's certificate chain is verified against --cacert FILE, else the file
-$SSL_CERT_FILE names, else /etc/ssl/certs/ca-certificates.crt, read again on
-every attempt; its name must match HOST (DNS names, one-label wildcards; IP
-addresses against IP SANs). An image without CA certificates needs --cacert
-or --insecure.
+https: TLS 1.2 (ECDHE with AES-GCM), SNI for names. The server's certificate
+chain is verified against --cacert FILE, else the file $SSL_CERT_FILE names,
+else /etc/ssl/certs/ca-certificates.crt, read again on every attempt; its
+name must match HOST (DNS names, one-label wildcards; IP addresses against IP
+SANs). An image without CA certificates needs --cacert or --insecure.
 
 Options:
   --timeout D           give up after D (default 30s; 0 waits forever)

@@ -19,6 +19,7 @@ namespace test {
 //   expired.pem            for localhost, signed by ca.pem, valid in January 2020 only
 //   future.pem             for localhost, signed by ca.pem, valid from 2099
 //   unknown-ca.pem         for localhost, signed by other-ca.pem
+//   rsa.pem, rsa.key       for localhost, signed by ca.pem, with an RSA key of its own
 class Pki {
  public:
   static const Pki& Get() {
@@ -48,6 +49,11 @@ class Pki {
     OpenSsl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
              "-keyout", Path("server.key"), "-out", Path("server.csr"), "-subj", "/CN=localhost"});
     Sign("good.pem", "ca", "good.ext");
+    OpenSsl({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", Path("rsa.key"), "-out",
+             Path("rsa.csr"), "-subj", "/CN=localhost"});
+    OpenSsl({"x509", "-req", "-in", Path("rsa.csr"), "-CA", Path("ca.pem"), "-CAkey",
+             Path("ca.key"), "-CAcreateserial", "-days", "3", "-extfile", Path("good.ext"), "-out",
+             Path("rsa.pem")});
     Sign("wrong-name.pem", "ca", "wrong-name.ext");
     Sign("unknown-ca.pem", "other-ca", "good.ext");
     Dated("expired.pem", "20200101000000Z", "20200131000000Z");
@@ -98,8 +104,12 @@ class TlsServer {
  private:
   static std::vector<std::string> Command(const std::string& cert, std::vector<std::string> args) {
     std::vector<std::string> command = {
-        "/usr/bin/python3",    TLS_SERVER_PY, "--cert",
-        Pki::Get().Path(cert), "--key",       Pki::Get().Path("server.key")};
+        "/usr/bin/python3",
+        TLS_SERVER_PY,
+        "--cert",
+        Pki::Get().Path(cert),
+        "--key",
+        Pki::Get().Path(cert == "rsa.pem" ? "rsa.key" : "server.key")};
     command.insert(command.end(), args.begin(), args.end());
     return command;
   }

@@ -152,8 +152,11 @@ TEST_CASE("https in an empty root: no trust store names --cacert and --insecure"
   if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
   test::TlsServer server("good.pem");
   Root root(EtcFiles{});
+  test::StartOptions no_env;
+  no_env.env = {"SSL_CERT_FILE="};  // set but empty counts as unset
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "1s",
-                "--interval", "200ms", server.Url()});
+                "--interval", "200ms", server.Url()},
+               20s, no_env);
   CHECK(r.status == 1);
   CHECK(r.err.find("no trusted certificate authorities: /etc/ssl/certs/ca-certificates.crt does "
                    "not exist; name a PEM file of them with --cacert FILE, or skip verification "

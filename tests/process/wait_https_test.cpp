@@ -56,6 +56,13 @@ TEST_CASE("https with a good chain is ready, trusting --cacert or $SSL_CERT_FILE
   CHECK(Contains(both.err, "unknown certificate authority (not in --cacert "));
 }
 
+TEST_CASE("an RSA server key and certificate work as well as an ECDSA one") {
+  TlsServer server("rsa.pem");
+  auto r = Run(ShortWait(server.Url(), {"--cacert", Pki::Get().Path("ca.pem")}));
+  INFO(r.err);
+  CHECK(r.status == 0);
+}
+
 TEST_CASE("a certificate for another name, expired, or from an unknown CA is refused with why") {
   struct Case {
     const char* cert;
