@@ -1,8 +1,9 @@
 # linger as an image to copy from: `COPY --from=<image> /linger /linger`.
 #
 # The build stage runs on the build machine's own platform and cross compiles for the target
-# (BuildKit's TARGETARCH) with Debian's cross compiler, so a multi-platform build needs no
-# emulation: docker buildx build --platform linux/amd64,linux/arm64 -t <image> .
+# (BuildKit's TARGETARCH) with clang against Debian's musl for that architecture, so a
+# multi-platform build needs no emulation:
+#   docker buildx build --platform linux/amd64,linux/arm64 -t <image> .
 FROM --platform=$BUILDPLATFORM docker.io/library/debian:bookworm AS build
 WORKDIR /src
 ARG TARGETARCH
@@ -14,7 +15,7 @@ RUN scripts/build --no-tests --packages-only $TARGETARCH
 COPY . .
 RUN scripts/build --no-tests --output /linger $TARGETARCH
 
-# Nothing but the static binary: it needs no libc, no shell and no /etc.
+# Nothing but the static binary (musl linked in): it needs no libc, no shell and no /etc.
 FROM scratch
 ARG VERSION=unknown
 ARG REVISION=unknown

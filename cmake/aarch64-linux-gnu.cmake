@@ -1,3 +1,3 @@
-# arm64 (Graviton) with Debian's g++-aarch64-linux-gnu and libc6-dev-arm64-cross.
+# arm64 (Graviton): clang-14, with Debian's arm64 cross libraries for the tests.
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 include(${CMAKE_CURRENT_LIST_DIR}/linux-gnu-cross.cmake)

@@ -1,8 +1,11 @@
-# Shared by the cross toolchain files: Debian's cross compiler for CMAKE_SYSTEM_PROCESSOR
-# (g++-aarch64-linux-gnu, g++-x86-64-linux-gnu) and its libc in /usr/TRIPLET.
+# Shared by the cross toolchain files: clang-14 for CMAKE_SYSTEM_PROCESSOR. The shipped binary is
+# built for musl (cmake/Musl.cmake); the tests are built for the target's glibc and libstdc++ from
+# Debian's cross packages (libc6-dev-arm64-cross, libstdc++-12-dev-arm64-cross), which clang finds
+# through the cross g++ installation in /usr/lib/gcc-cross.
 set(CMAKE_SYSTEM_NAME Linux)
 set(LINGER_TRIPLET ${CMAKE_SYSTEM_PROCESSOR}-linux-gnu)
-set(CMAKE_CXX_COMPILER ${LINGER_TRIPLET}-g++)
+set(CMAKE_CXX_COMPILER clang++-14)
+set(CMAKE_CXX_COMPILER_TARGET ${LINGER_TRIPLET})
 
 # Libraries and headers come from the target's sysroot only; tools from the build machine.
 set(CMAKE_FIND_ROOT_PATH /usr/${LINGER_TRIPLET})

@@ -36,7 +36,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::Check(parsed->count() >= 0, "'{}' parses as negative {}ns", text, parsed->count());
     CheckRoundTrip(*parsed);
   }
-  // A bare number of up to 9 digits is that many seconds (the SPEC's "20").
+  // A bare number of up to 9 digits is that many seconds ("20" in a preStop hook).
   if (size <= 9 && AllDigits(text)) {
     fuzz::Check(parsed.ok() && *parsed == std::chrono::seconds(std::stoll(std::string(text))),
                 "bare number '{}' is not read as seconds", text);

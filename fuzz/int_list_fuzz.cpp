@@ -47,12 +47,13 @@ void CheckBounds(std::string_view text, int min, int max) {
   linger::Result<linger::IntList> first = linger::IntList::Parse(text, min, max, "list");
   linger::Result<linger::IntList> again = linger::IntList::Parse(text, min, max, "list");
   std::optional<Ranges> plain = PlainParse(text, min, max);
-  fuzz::Check(first.ok() == again.ok() && first.error() == again.error(),
-              "'{}' parses differently twice", text);
+  fuzz::Check(
+      first.ok() == again.ok() && (first.ok() || first.error().message == again.error().message),
+      "'{}' parses differently twice", text);
   fuzz::Check(first.ok() == plain.has_value(), "'{}' in {}-{}: IntList {} it, plain parse {} it",
               text, min, max, first.ok() ? "accepts" : "refuses", plain ? "accepts" : "refuses");
   if (!first.ok()) {
-    fuzz::Check(!first.error().empty(), "'{}' is refused without a reason", text);
+    fuzz::Check(!first.error().message.empty(), "'{}' is refused without a reason", text);
     return;
   }
   for (int value = min - 2; value <= max + 2; ++value) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,22 +12,22 @@ namespace linger {
 
 using Clock = std::chrono::steady_clock;
 
-std::string WaitFor(AttemptContext& ctx, int fd, short events, Clock::time_point until) {
-  pollfd fds[] = {{ctx.stop_fd, POLLIN, 0}, {fd, events, 0}};
-  while (true) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
-    if (left <= 0) return "timed out";
-    // Rounded up, so that a wait never ends before its deadline; capped to fit poll's int.
-    if (poll(fds, 2, static_cast<int>(std::min<decltype(left)>(left, 1 << 30))) < 0) {
-      if (errno == EINTR) continue;
-      return fmt::format("poll: {}", std::strerror(errno));
-    }
-    if (fds[0].revents != 0) {
-      ctx.stopped = true;
+std::string WhyNotReady(WaitEnd end) {
+  switch (end) {
+    case WaitEnd::kReady:
+      return {};
+    case WaitEnd::kTimedOut:
+      return "timed out";
+    case WaitEnd::kStopped:
       return "stopped";
-    }
-    if (fds[1].revents != 0) return "";
+    default:
+      return fmt::format("ppoll: {}", std::strerror(errno));
   }
+}
+
+std::string WaitForSocket(const AttemptContext& ctx, int fd, short events) {
+  // Network waits need no sub-millisecond deadline: coarse, without a timer each.
+  return WhyNotReady(WaitFor(fd, events, ctx.stop_fd, ctx.deadline, Precision::kCoarse));
 }
 
 Result<size_t> SocketStream::Send(std::string_view data) {
@@ -40,7 +39,7 @@ Result<size_t> SocketStream::Send(std::string_view data) {
     if (n >= 0) {
       data.remove_prefix(static_cast<size_t>(n));
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitFor(ctx_, fd_, POLLOUT, ctx_.deadline);
+      std::string why = WaitForSocket(ctx_, fd_, POLLOUT);
       if (!why.empty()) return Error{fmt::format("{} sending to {}", why, endpoint_)};
     } else if (errno != EINTR) {
       return Error{fmt::format("send to {}: {}", endpoint_, std::strerror(errno))};
@@ -57,7 +56,7 @@ Result<size_t> SocketStream::Receive(std::span<char> buffer) {
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
       return Error{fmt::format("read from {}: {}", endpoint_, std::strerror(errno))};
     }
-    std::string why = WaitFor(ctx_, fd_, POLLIN, ctx_.deadline);
+    std::string why = WaitForSocket(ctx_, fd_, POLLIN);
     if (!why.empty()) {
       return Error{fmt::format("{} waiting for the response from {}", why, endpoint_)};
     }

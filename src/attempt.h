@@ -9,23 +9,25 @@
 #include <string_view>
 
 #include "result.h"
+#include "wait.h"
 
 namespace linger {
 
 // The budget of one attempt.
 struct AttemptContext {
   std::chrono::steady_clock::time_point deadline;
-  int stop_fd;           // the StopSignals descriptor
-  bool stopped = false;  // a stop signal is pending: drop everything and return
+  int stop_fd;  // the StopSignals descriptor
 };
 
-// Waits until `fd` has `events`, at most until `until`. Returns "" when it has, else why not
-// ("timed out", ...), setting ctx.stopped when a stop signal is what ended the wait.
-std::string WaitFor(AttemptContext& ctx, int fd, short events,
-                    std::chrono::steady_clock::time_point until);
+// Why a wait that did not end ready ended, for an attempt's reason ("timed out", ...).
+std::string WhyNotReady(WaitEnd end);
+
+// Waits until `fd` has `events`, a stop signal is pending or the attempt's deadline passes.
+// Returns "" when ready, else WhyNotReady.
+std::string WaitForSocket(const AttemptContext& ctx, int fd, short events);
 
 // A connection's bytes, each call bounded by the attempt's deadline. Errors name the endpoint;
-// after a stop signal they are empty and ctx.stopped is set.
+// whether a stop signal ended the call, the caller learns from the stop descriptor.
 class Stream {
  public:
   virtual ~Stream() = default;
@@ -38,13 +40,13 @@ class Stream {
 // A connected non-blocking TCP socket as a Stream; `fd` stays owned by the caller.
 class SocketStream final : public Stream {
  public:
-  SocketStream(AttemptContext& ctx, int fd, std::string endpoint)
+  SocketStream(const AttemptContext& ctx, int fd, std::string endpoint)
       : ctx_(ctx), fd_(fd), endpoint_(std::move(endpoint)) {}
   Result<size_t> Send(std::string_view data) override;
   Result<size_t> Receive(std::span<char> buffer) override;
 
  private:
-  AttemptContext& ctx_;
+  const AttemptContext& ctx_;
   int fd_;
   std::string endpoint_;  // "127.0.0.1:80", for messages
 };

@@ -1,27 +1,32 @@
 #include "commands.h"
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "duration.h"
-#include "exit_status.h"
 #include "log.h"
 #include "signals.h"
 
 namespace linger {
 
-Invocation StartCommand(std::string_view name, std::string_view help, std::span<char* const> args,
-                        std::span<const OptionSpec> specs, OptionOrder order) {
-  Result<ParsedArgs> parsed = ParseArgs(args, specs, order);
+Result<ParsedArgs> ParseCommandLine(const CommandDoc& command, std::span<const OptionDoc> rows,
+                                    std::span<char* const> args) {
+  LogCommand(command.name);
+  Result<ParsedArgs> parsed = ParseArgs(args, rows, command.order);
+  if (parsed.ok() && !parsed->help) {
+    if (Result<void> checked = CheckOperands(*parsed, command); !checked.ok()) {
+      parsed = checked.error();
+    }
+  }
   if (!parsed.ok()) {
-    LogError("{}: {}", name, parsed.error());
-    return {.args = std::nullopt, .exit_status = kExitUsage};
+    Fail(parsed.error());
+  } else if (parsed->help) {
+    if (int status = Print(FormatHelp(command, rows)); status != kExitSuccess) {
+      return Error{"", status};
+    }
+  } else {
+    LogSetup(parsed->quiet, parsed->log);
   }
-  if (parsed->help) {
-    fmt::print("{}", help);
-    return {.args = std::nullopt, .exit_status = kExitSuccess};
-  }
-  LogSetup(parsed->quiet, parsed->log);
-  return {.args = std::move(*parsed), .exit_status = kExitSuccess};
+  return parsed;
 }
 
 std::string FormatSince(std::chrono::steady_clock::time_point start) {
@@ -33,6 +38,16 @@ int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start) {
   LogInfo("{} after {}, exiting with {}", SignalName(sig), FormatSince(start),
           kExitSignalBase + sig);
   return kExitSignalBase + sig;
+}
+
+int Print(std::string_view text) {
+  if (Result<void> printed = WriteOut(text); !printed.ok()) return Fail(printed.error());
+  return kExitSuccess;
+}
+
+int Fail(const Error& error) {
+  LogError("{}", error);
+  return error.status;
 }
 
 }  // namespace linger

@@ -2,26 +2,59 @@
 #pragma once
 
 #include <chrono>
+#include <cstdlib>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "cli.h"
+#include "exit_status.h"
 
 namespace linger {
 
-// A command line ready to act on, or the status to exit with at once: 0 after --help, 2 after a
-// usage error, both already printed.
+// A command line ready to act on, or the status to exit with at once.
+template <typename Options>
 struct Invocation {
-  std::optional<ParsedArgs> args;
-  int exit_status;
+  std::optional<ParsedArgs> args;  // empty after --help (status 0) or a usage error (status 2)
+  Options options;                 // the defaults, then the environment, then the flags
+  int exit_status = kExitSuccess;
 };
 
-// What every command does first: parses its words (ParseArgs), prints its help or its usage error
-// prefixed with `name`, and sends its lines where --quiet and --log say.
-Invocation StartCommand(std::string_view name, std::string_view help, std::span<char* const> args,
-                        std::span<const OptionSpec> specs, OptionOrder order);
+// The part of StartCommand that does not depend on the options' type: names the command in
+// error lines, parses, prints --help (then `help` is set), and sends linger's lines where --quiet
+// and --log say. A usage error is logged before it is returned.
+Result<ParsedArgs> ParseCommandLine(const CommandDoc& command, std::span<const OptionDoc> rows,
+                                    std::span<char* const> args);
+
+// Logs `error` and returns the exit status it stands for.
+int Fail(const Error& error);
+
+// Writes a result (help, version, a path) to stdout: returns 0, or logs why it could not and
+// returns 1.
+int Print(std::string_view text);
+
+// What every command does first: parses its words against its option table, prints its help or
+// its usage error, applies the environment and the flags, and sends its lines where --quiet and
+// --log say.
+template <typename Options>
+Invocation<Options> StartCommand(const CommandDoc& command,
+                                 std::span<const OptionRow<Options>> rows,
+                                 std::span<char* const> args) {
+  Invocation<Options> invocation;
+  Result<ParsedArgs> parsed = ParseCommandLine(command, Docs(rows), args);
+  if (!parsed.ok()) {
+    invocation.exit_status = parsed.error().status;
+  } else if (!parsed->help) {
+    Result<void> applied = ApplyOptions(invocation.options, rows, *parsed, std::getenv);
+    if (applied.ok()) {
+      invocation.args = std::move(*parsed);
+    } else {
+      invocation.exit_status = Fail(applied.error());
+    }
+  }
+  return invocation;
+}
 
 // The time since `start`, to the millisecond, as log lines print it ("1.5s").
 std::string FormatSince(std::chrono::steady_clock::time_point start);
@@ -32,24 +65,16 @@ int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start);
 // Runs a command on the words after its name and returns linger's exit status.
 using CommandFunction = int (*)(std::span<char* const> args);
 
-// linger sleep [OPTIONS] DURATION [-- COMMAND [ARG...]]
+// The commands; `linger help NAME` runs NAME with --help.
 int RunSleep(std::span<char* const> args);
-extern const std::string_view kSleepHelp;
-
-// linger exec-with-delay [OPTIONS] [--] COMMAND [ARG...]
-int RunExecWithDelay(std::span<char* const> args);
-extern const std::string_view kExecWithDelayHelp;
-
-// linger wait-http [OPTIONS] URL [-- COMMAND [ARG...]]
 int RunWaitHttp(std::span<char* const> args);
-extern const std::string_view kWaitHttpHelp;
-
-// linger wait-tcp [OPTIONS] HOST:PORT [-- COMMAND [ARG...]]
 int RunWaitTcp(std::span<char* const> args);
-extern const std::string_view kWaitTcpHelp;
+int RunExecWithDelay(std::span<char* const> args);
 
-// linger install [--name NAME] DIR
+// sleep NUMBER[SUFFIX]...: linger called by the name `sleep`, as coreutils sleep. `argv` starts
+// with that name.
+int RunSleepDropIn(std::span<char* const> argv);
+
 int RunInstall(std::span<char* const> args);
-extern const std::string_view kInstallHelp;
 
 }  // namespace linger

@@ -3,18 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include "socket_headers.h"
+#include "text.h"
 
 namespace linger {
 namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [&](char x, char y) { return lower(x) == lower(y); });
-}
 
 // Calls `f` with each line of `text`, comments ('#' or ';' to the end) removed, split into words.
 template <typename F>
@@ -44,10 +38,10 @@ std::string_view WithoutFinalDot(std::string_view name) {
 
 // "ndots:3" -> 3, clamped to [min, max] as glibc does; `fallback` when malformed.
 int OptionValue(std::string_view text, int fallback, int min, int max) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return fallback;
-  return std::clamp(value, min, max);
+  std::optional<std::uint64_t> value = ParseUnsigned(text, UINT64_MAX);
+  if (!value) return fallback;
+  return std::max(
+      min, static_cast<int>(std::min<std::uint64_t>(*value, static_cast<std::uint64_t>(max))));
 }
 
 std::uint16_t Read16(std::string_view message, size_t at) {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "text.h"
+
 namespace linger {
 namespace {
 
@@ -24,10 +26,8 @@ constexpr Unit kUnits[] = {
 
 constexpr u128 kMax = std::numeric_limits<int64_t>::max();
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
 Error Invalid(std::string_view text, std::string_view why) {
-  return Error{fmt::format("invalid duration '{}': {}", text, why)};
+  return UsageError(fmt::format("invalid duration '{}': {}", Printable(text), why));
 }
 
 // One "<digits>[.<digits>]" number scaled by `unit`, or nothing on overflow. Fraction digits beyond
@@ -75,7 +75,7 @@ Result<Duration> ParseDuration(std::string_view text) {
     Number n = ReadNumber(s, overflow);
     if (!n.has_digits) {
       return s.empty() ? Invalid(text, "expected a number")
-                       : Invalid(text, fmt::format("unexpected '{}'", s.front()));
+                       : Invalid(text, fmt::format("expected a number at '{}'", Printable(s)));
     }
     if (overflow) return Invalid(text, "too large (the limit is about 292 years)");
 
@@ -92,7 +92,9 @@ Result<Duration> ParseDuration(std::string_view text) {
       for (const Unit& u : kUnits) {
         if (u.name == unit_name) found = &u;
       }
-      if (found == nullptr) return Invalid(text, fmt::format("unknown unit '{}'", unit_name));
+      if (found == nullptr) {
+        return Invalid(text, fmt::format("unknown unit '{}'", Printable(unit_name)));
+      }
       unit = found->nanoseconds;
     }
     total += n.whole * unit + n.fraction * unit / n.scale;

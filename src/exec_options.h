@@ -1,10 +1,9 @@
-// The options of exec-with-delay, from flags and LINGER_* environment variables. Pure: the
-// environment is looked up through a function, so tests need no real environment.
+// The options of exec-with-delay: one table row each, read from flags and LINGER_* environment
+// variables. Pure.
 #pragma once
 
 #include <signal.h>
 
-#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -12,11 +11,10 @@
 #include "cli.h"
 #include "duration.h"
 #include "int_list.h"
-#include "result.h"
 
 namespace linger {
 
-// What exec-with-delay does, as SPEC's option table describes it.
+// What exec-with-delay does.
 struct ExecOptions {
   Duration delay = std::chrono::seconds(20);  // COMMAND keeps running this long after the signal
   std::vector<int> delay_on = {SIGTERM};      // signals that are held back
@@ -26,15 +24,7 @@ struct ExecOptions {
   bool group = false;                         // signal COMMAND's whole process group
 };
 
-// The option names exec-with-delay accepts on its command line.
-std::span<const OptionSpec> ExecOptionSpecs();
-
-// Returns the value of an environment variable, or nullptr when it is not set.
-using GetEnv = std::function<const char*(const char* name)>;
-
-// Starts from the defaults, applies each LINGER_* variable that is set and not empty, then the
-// flags in command-line order (flags win, the last of a repeated flag wins). Errors name the flag's
-// value or the variable.
-Result<ExecOptions> ResolveExecOptions(std::span<const Option> flags, const GetEnv& getenv);
+// exec-with-delay's option table.
+std::span<const OptionRow<ExecOptions>> ExecOptionRows();
 
 }  // namespace linger

@@ -5,21 +5,16 @@
 #include <algorithm>
 #include <array>
 
+#include "text.h"
+
 namespace linger {
 namespace {
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return Lower(x) == Lower(y); });
-}
 
 // RFC 9110 5.6.2: the characters of header names and methods.
 bool IsToken(std::string_view text) {
   constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
   return !text.empty() && std::all_of(text.begin(), text.end(), [&](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+    return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
            kSymbols.find(c) != std::string_view::npos;
   });
 }
@@ -33,31 +28,21 @@ std::string_view TrimBlanks(std::string_view text) {
 // Server bytes in log lines: printable and short.
 std::string Short(std::string_view text) { return Printable(text, 60); }
 
-bool ParseDecimal(std::string_view text, std::uint64_t& value) {
-  if (text.empty() || text.size() > 18) return false;
-  value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return true;
-}
-
 }  // namespace
 
 Result<HttpHeader> ParseHeaderOption(std::string_view text) {
   size_t colon = text.find(':');
   std::string_view name = text.substr(0, colon);
   if (colon == std::string_view::npos || !IsToken(name)) {
-    return Error{fmt::format("invalid header '{}': expected 'Name: value'", Printable(text))};
+    return UsageError(fmt::format("invalid header '{}': expected 'Name: value'", Printable(text)));
   }
   std::string_view value = TrimBlanks(text.substr(colon + 1));
   for (char byte : value) {
     // Compared as unsigned: char is signed on x86-64 but unsigned on arm64.
     auto c = static_cast<unsigned char>(byte);
     if ((c < ' ' && c != '\t') || c == 0x7f) {
-      return Error{
-          fmt::format("invalid header '{}': control characters in the value", Printable(text))};
+      return UsageError(
+          fmt::format("invalid header '{}': control characters in the value", Printable(text)));
     }
   }
   return HttpHeader{std::string(name), std::string(value)};
@@ -234,13 +219,13 @@ bool ResponseParser::OnHeaderLine(std::string_view line) {
   }
   std::string_view value = TrimBlanks(line.substr(colon + 1));
   if (EqualsIgnoreCase(name, "Content-Length")) {
-    std::uint64_t length = 0;
     // Two different lengths would let the body end in two places (RFC 9112 6.3).
-    if (!ParseDecimal(value, length) || (has_length_ && length != length_)) {
+    std::optional<std::uint64_t> length = ParseUnsigned(value, 999'999'999'999'999'999);
+    if (!length || (has_length_ && *length != length_)) {
       return Fail(fmt::format("invalid Content-Length '{}'", Short(value)));
     }
     has_length_ = true;
-    length_ = length;
+    length_ = *length;
   } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
     has_transfer_encoding_ = true;
     size_t comma = value.rfind(',');
@@ -256,9 +241,8 @@ bool ResponseParser::OnChunkSize(std::string_view line) {
   std::uint64_t size = 0;
   bool ok = !digits.empty() && digits.size() <= 15;
   for (char c : digits) {
-    int value = c >= '0' && c <= '9'                 ? c - '0'
-                : Lower(c) >= 'a' && Lower(c) <= 'f' ? Lower(c) - 'a' + 10
-                                                     : -1;
+    auto lower = static_cast<char>(c | 0x20);  // 'A'-'F' to 'a'-'f'
+    int value = IsDigit(c) ? c - '0' : lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     ok = ok && value >= 0;
     size = size * 16 + static_cast<std::uint64_t>(value);
   }

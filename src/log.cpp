@@ -8,23 +8,33 @@
 #include <cstring>
 #include <string>
 
+#include "text.h"
+
 namespace linger {
 namespace {
 
 // The logger is process-wide state, like stderr itself.
+std::string_view g_command;
 bool g_quiet = false;
 int g_fd = STDERR_FILENO;
+std::string g_program = "linger";
 
-void WriteAll(int fd, std::string_view text) {
+// Writes all of `text`; write(2) may be short or interrupted. Returns 0 or the errno that stopped
+// it.
+int WriteAll(int fd, std::string_view text) {
   while (!text.empty()) {
     ssize_t n = write(fd, text.data(), text.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // nowhere left to report a failing log
+    if (n < 0) return errno;
+    if (n == 0) return EIO;
     text.remove_prefix(static_cast<size_t>(n));
   }
+  return 0;
 }
 
 }  // namespace
+
+void LogCommand(std::string_view name) { g_command = name; }
 
 void LogSetup(bool quiet, std::string_view path) {
   g_quiet = quiet;
@@ -34,25 +44,35 @@ void LogSetup(bool quiet, std::string_view path) {
   int fd =
       open(std::string(path).c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
   if (fd < 0) {
-    LogWarn("cannot open log file '{}': {}; logging to stderr", path, std::strerror(errno));
+    LogWarn("cannot open log file '{}': {}; logging to stderr", Printable(path),
+            std::strerror(errno));
     return;
   }
   g_fd = fd;
 }
 
+void LogSetProgram(std::string_view name) { g_program = name; }
+
 void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args) {
   if (level == LogLevel::kInfo && g_quiet) return;
   int saved_errno = errno;
-  fmt::memory_buffer line;
-  fmt::format_to(std::back_inserter(line), "linger: ");
-  if (level == LogLevel::kWarning) fmt::format_to(std::back_inserter(line), "warning: ");
-  fmt::vformat_to(std::back_inserter(line), format, args);
+  std::string line = g_program + ": ";
+  if (level == LogLevel::kWarning) line += "warning: ";
+  if (level == LogLevel::kError && !g_command.empty()) line += fmt::format("{}: ", g_command);
+  line += Printable(fmt::vformat(format, args), std::string::npos);
   line.push_back('\n');
-  std::string_view text(line.data(), line.size());
-  WriteAll(g_fd, text);
+  // Nowhere is left to report a log that cannot be written.
+  (void)WriteAll(g_fd, line);
   // Errors must reach stderr even when the lines go to a file: the caller reads stderr.
-  if (level != LogLevel::kInfo && g_fd != STDERR_FILENO) WriteAll(STDERR_FILENO, text);
+  if (level != LogLevel::kInfo && g_fd != STDERR_FILENO) (void)WriteAll(STDERR_FILENO, line);
   errno = saved_errno;
+}
+
+Result<void> WriteOut(std::string_view text) {
+  if (int err = WriteAll(STDOUT_FILENO, text); err != 0) {
+    return Error{fmt::format("cannot write to stdout: {}", std::strerror(err))};
+  }
+  return {};
 }
 
 }  // namespace linger

@@ -1,5 +1,5 @@
 // linger's entry point: finds the command in one table and hands it the rest of the line.
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <span>
@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "sleep_args.h"
 
 namespace linger {
 namespace {
@@ -17,95 +18,89 @@ struct Command {
   std::string_view name;
   std::string_view summary;
   CommandFunction run;
-  const std::string_view* help;
 };
+
+int RunHelp(std::span<char* const> args);
+int RunVersion(std::span<char* const> args);
 
 const Command kCommands[] = {
-    {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep, &kSleepHelp},
+    {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep},
     {"wait-http", "poll an HTTP(S) endpoint until it is ready, then exit or exec COMMAND",
-     RunWaitHttp, &kWaitHttpHelp},
-    {"wait-tcp", "wait until a TCP port accepts connections, then exit or exec COMMAND", RunWaitTcp,
-     &kWaitTcpHelp},
+     RunWaitHttp},
+    {"wait-tcp", "wait until a TCP port accepts connections, then exit or exec COMMAND",
+     RunWaitTcp},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
-     RunExecWithDelay, &kExecWithDelayHelp},
-    {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall,
-     &kInstallHelp},
+     RunExecWithDelay},
+    {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall},
+    {"version", "print the version (also --version, -V)", RunVersion},
+    {"help", "show help (also --help, COMMAND --help): help [COMMAND]", RunHelp},
 };
 
-constexpr std::string_view kVersion = "linger " LINGER_VERSION "\n";
-
-void PrintUsage() {
-  fmt::print(
-      "Usage: linger COMMAND [OPTIONS] [ARG...]\n\n"
-      "Graceful shutdown for containers that have no shell.\n\nCommands:\n");
-  for (const Command& c : kCommands) fmt::print("  {:<16} {}\n", c.name, c.summary);
-  fmt::print(
-      "  {:<16} {}\n  {:<16} {}\n\n"
-      "Every command takes --quiet and --log PATH; 'linger help COMMAND' shows its "
-      "options.\n",
-      "version", "print the version (also --version, -V)", "help [COMMAND]",
-      "show help (also --help, COMMAND --help)");
-}
+// The other spellings of help and version that people type.
+constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
+    {"--help", "help"}, {"-h", "help"}, {"--version", "version"}, {"-V", "version"}};
 
 const Command* FindCommand(std::string_view name) {
+  for (auto [alias, command] : kAliases) {
+    if (name == alias) name = command;
+  }
   for (const Command& c : kCommands) {
     if (c.name == name) return &c;
   }
   return nullptr;
 }
 
+int RunVersion(std::span<char* const>) { return Print("linger " LINGER_VERSION "\n"); }
+
 int UnknownCommand(std::string_view name) {
-  std::vector<std::string_view> names{"help", "version"};
+  std::vector<std::string_view> names;
   for (const Command& c : kCommands) names.push_back(c.name);
   std::string_view hint = ClosestMatch(name, names);
   if (name.starts_with("-")) {
-    LogError("unknown option '{}' (try 'linger --help')", name);
-  } else if (hint.empty()) {
-    LogError("unknown command '{}' (try 'linger --help')", name);
-  } else {
-    LogError("unknown command '{}' (did you mean '{}'?)", name, hint);
+    return Fail(UsageError(fmt::format("unknown option '{}' (try 'linger --help')", name)));
   }
-  return kExitUsage;
+  if (hint.empty()) {
+    return Fail(UsageError(fmt::format("unknown command '{}' (try 'linger --help')", name)));
+  }
+  return Fail(UsageError(fmt::format("unknown command '{}' (did you mean '{}'?)", name, hint)));
 }
 
-int Help(std::span<char* const> args) {
+int RunHelp(std::span<char* const> args) {
   if (args.empty()) {
-    PrintUsage();
-    return kExitSuccess;
+    std::string usage =
+        "Usage: linger COMMAND [OPTIONS] [ARG...]\n\n"
+        "Graceful shutdown for containers that have no shell.\n\nCommands:\n";
+    for (const Command& c : kCommands) usage += fmt::format("  {:<16} {}\n", c.name, c.summary);
+    usage +=
+        "\nEvery command takes --quiet and --log PATH; 'linger help COMMAND' shows its options.\n";
+    return Print(usage);
   }
   const Command* command = FindCommand(args[0]);
   if (command == nullptr) return UnknownCommand(args[0]);
-  fmt::print("{}", *command->help);
-  return kExitSuccess;
+  // Every command's own --help; help and version have no more to say than their line above.
+  char help[] = "--help";
+  char* words[] = {help};
+  if (command->run == RunHelp || command->run == RunVersion) return RunHelp({});
+  return command->run(std::span<char* const>(words, 1));
 }
 
 int Main(std::span<char* const> args) {
   if (args.empty()) {
-    LogError("missing COMMAND (try 'linger --help')");
-    return kExitUsage;
+    return Fail(UsageError("missing COMMAND (try 'linger --help')"));
   }
-  std::string_view name = args[0];
-  std::span<char* const> rest = args.subspan(1);
-  if (name == "help" || name == "--help" || name == "-h") return Help(rest);
-  if (name == "version" || name == "--version" || name == "-V") {
-    fmt::print("{}", kVersion);
-    return kExitSuccess;
-  }
-  const Command* command = FindCommand(name);
-  if (command == nullptr) return UnknownCommand(name);
-  return command->run(rest);
+  const Command* command = FindCommand(args[0]);
+  if (command == nullptr) return UnknownCommand(args[0]);
+  return command->run(args.subspan(1));
 }
 
 }  // namespace
 }  // namespace linger
 
-// libstdc++'s default terminate handler demangles the type of the uncaught exception for its
-// message, which links the whole demangler into the static binary (about 50 KB of 830). linger
-// throws nothing it means to survive, so abort() says as much.
-namespace __gnu_cxx {
-void __verbose_terminate_handler() { std::abort(); }
-}  // namespace __gnu_cxx
-
 int main(int argc, char** argv) {
-  return linger::Main(std::span<char* const>(argv, static_cast<size_t>(argc)).subspan(argc > 0));
+  std::span<char* const> args(argv, static_cast<size_t>(argc));
+  // One file, two personalities, as busybox's applets: see cmd_sleep_dropin.cpp.
+  if (!args.empty() && linger::IsSleepName(args[0])) return linger::RunSleepDropIn(args);
+  // argv[0] is the program's own name, when the caller gave one at all.
+  if (!args.empty()) args = args.subspan(1);
+  return linger::Main(args);
 }

@@ -18,11 +18,26 @@
 #include "http.h"
 #include "socket_headers.h"
 #include "tls.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+using Context = AttemptContext;
+
+// Waits until `fd` has `events`, a stop signal is pending or `until` passes. Network waits need no
+// sub-millisecond deadline, so they wait coarsely, without a timer each.
+WaitEnd WaitFor(const Context& ctx, int fd, short events, Clock::time_point until) {
+  return linger::WaitFor(fd, events, ctx.stop_fd, until, Precision::kCoarse);
+}
+
+// True when a stop signal is pending: whatever failed, the attempt ends as stopped.
+bool StopPending(const Context& ctx) {
+  pollfd pfd{ctx.stop_fd, POLLIN, 0};
+  return poll(&pfd, 1, 0) > 0;
+}
 
 socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
   storage = {};
@@ -70,11 +85,11 @@ std::string ReadSmallFile(const char* path) {
 }
 
 // Sends A and AAAA queries for `name` to one server over UDP and waits for both replies.
-Result<DnsReply> AskServer(AttemptContext& ctx, const IpAddress& server, const std::string& name,
+Result<DnsReply> AskServer(const Context& ctx, const IpAddress& server, const std::string& name,
                            Clock::time_point until) {
   std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
   Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
-  if (!fd.ok()) return Error{fd.error()};
+  if (!fd.ok()) return fd.error();
   std::uint16_t id = 0;
   // An unpredictable id makes forged replies harder; the clock is a fallback, not a secret.
   if (getrandom(&id, sizeof id, GRND_NONBLOCK) != sizeof id) {
@@ -94,10 +109,10 @@ Result<DnsReply> AskServer(AttemptContext& ctx, const IpAddress& server, const s
     ssize_t n = recv(fd->get(), buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      std::string why = WaitFor(ctx, fd->get(), POLLIN, until);
-      if (why.empty()) continue;
+      WaitEnd end = WaitFor(ctx, fd->get(), POLLIN, until);
+      if (end == WaitEnd::kReady) continue;
       if (replies[0] || replies[1]) break;  // one reply is better than none
-      return Error{fmt::format("{} waiting for {}", why, where)};
+      return Error{fmt::format("{} waiting for {}", WhyNotReady(end), where)};
     }
     // ECONNREFUSED here means nothing listens on port 53 there.
     if (n < 0) return Error{fmt::format("{}: {}", where, std::strerror(errno))};
@@ -118,7 +133,7 @@ Result<DnsReply> AskServer(AttemptContext& ctx, const IpAddress& server, const s
 }
 
 // /etc/hosts, then DNS as /etc/resolv.conf says, read again on every attempt.
-Result<std::vector<IpAddress>> Resolve(AttemptContext& ctx, const std::string& host) {
+Result<std::vector<IpAddress>> Resolve(const Context& ctx, const std::string& host) {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return std::vector{*literal};
   std::vector<IpAddress> found = LookUpHosts(ReadSmallFile("/etc/hosts"), host);
   if (!found.empty()) return found;
@@ -139,9 +154,9 @@ Result<std::vector<IpAddress>> Resolve(AttemptContext& ctx, const std::string& h
         auto until =
             std::min(ctx.deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
         Result<DnsReply> reply = AskServer(ctx, server, name, until);
-        if (ctx.stopped) return Error{{}};
         if (!reply.ok()) {
-          failure = reply.error();
+          if (StopPending(ctx)) return reply.error();
+          failure = reply.error().message;
           continue;
         }
         if (!reply->addresses.empty()) return reply->addresses;
@@ -162,27 +177,28 @@ struct Connection {
   std::string endpoint;  // "127.0.0.1:80"
 };
 
-// Resolves `host` and connects to its addresses in turn until one accepts.
-Result<Connection> Connect(AttemptContext& ctx, const std::string& host, std::uint16_t port) {
+// Resolves `host`, then tries every address in turn until one accepts the connection.
+Result<Connection> Connect(const Context& ctx, const std::string& host, std::uint16_t port) {
   Result<std::vector<IpAddress>> addresses = Resolve(ctx, host);
-  if (!addresses.ok()) return Error{addresses.error()};
+  if (!addresses.ok()) return addresses.error();
   std::string failure;
   for (const IpAddress& address : *addresses) {
     std::string endpoint = FormatEndpoint(address, port);
     Result<UniqueFd> fd = StartConnect(address, port, SOCK_STREAM);
     if (!fd.ok()) {
-      failure = fd.error();
+      failure = fd.error().message;
       continue;
     }
-    std::string why = WaitFor(ctx, fd->get(), POLLOUT, ctx.deadline);
+    WaitEnd end = WaitFor(ctx, fd->get(), POLLOUT, ctx.deadline);
+    if (end != WaitEnd::kReady) {
+      failure = fmt::format("{} connecting to {}", WhyNotReady(end), endpoint);
+      // Only a timeout spends the attempt; after another failure the next address may still work.
+      if (end == WaitEnd::kTimedOut || end == WaitEnd::kStopped) break;
+      continue;
+    }
     int err = 0;
     socklen_t length = sizeof err;
-    if (why.empty() && getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-    if (ctx.stopped) return Error{{}};
-    if (!why.empty()) {
-      failure = fmt::format("{} connecting to {}", why, endpoint);
-      break;  // the deadline is spent: no time is left for the other addresses
-    }
+    if (getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
     if (err != 0) {
       failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
       continue;
@@ -196,12 +212,12 @@ Result<Connection> Connect(AttemptContext& ctx, const std::string& host, std::ui
 AttemptResult Exchange(Stream& stream, const std::string& endpoint, const Probe& probe) {
   auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
   Result<size_t> sent = stream.Send(probe.request);
-  if (!sent.ok()) return not_ready(sent.error());
+  if (!sent.ok()) return not_ready(sent.error().message);
   ResponseParser response(probe.head_request);
   char buffer[16 * 1024];
   while (true) {
     Result<size_t> n = stream.Receive(buffer);
-    if (!n.ok()) return not_ready(n.error());
+    if (!n.ok()) return not_ready(n.error().message);
     if (*n == 0) {
       response.Finish();
     } else {
@@ -216,35 +232,44 @@ AttemptResult Exchange(Stream& stream, const std::string& endpoint, const Probe&
   }
 }
 
+// One http or https exchange on the first address that accepts: its answer is the attempt's
+// answer, as curl does.
+AttemptResult ProbeOnce(const Context& ctx, const Probe& probe) {
+  Result<Connection> connection = Connect(ctx, probe.url.host, probe.url.port);
+  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error().message};
+  if (!probe.url.tls) {
+    SocketStream plain(ctx, connection->fd.get(), connection->endpoint);
+    return Exchange(plain, connection->endpoint, probe);
+  }
+  Result<std::unique_ptr<Stream>> tls =
+      StartTls(ctx, connection->fd.get(), connection->endpoint, probe.url.host, probe.tls);
+  if (!tls.ok()) return {AttemptResult::kNotReady, tls.error().message};
+  return Exchange(**tls, connection->endpoint, probe);
+}
+
+// Whatever step a stop signal interrupted, it ended the attempt.
+AttemptResult StoppedOr(const Context& ctx, AttemptResult result) {
+  if (result.kind == AttemptResult::kNotReady && StopPending(ctx)) {
+    return {AttemptResult::kStopped, {}};
+  }
+  return result;
+}
+
 }  // namespace
 
 AttemptResult RunAttempt(const Probe& probe, Clock::time_point deadline, int stop_fd) {
-  AttemptContext ctx{deadline, stop_fd};
-  const AttemptResult stopped{AttemptResult::kStopped, {}};
-  // The first address that accepts the connection answers for the attempt, as curl does.
-  Result<Connection> connection = Connect(ctx, probe.url.host, probe.url.port);
-  if (ctx.stopped) return stopped;
-  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error()};
-  AttemptResult result{AttemptResult::kNotReady, {}};
-  if (probe.url.tls) {
-    Result<std::unique_ptr<Stream>> tls =
-        StartTls(ctx, connection->fd.get(), connection->endpoint, probe.url.host, probe.tls);
-    result = tls.ok() ? Exchange(**tls, connection->endpoint, probe)
-                      : AttemptResult{AttemptResult::kNotReady, tls.error()};
-  } else {
-    SocketStream plain(ctx, connection->fd.get(), connection->endpoint);
-    result = Exchange(plain, connection->endpoint, probe);
-  }
-  return ctx.stopped ? stopped : result;
+  const Context ctx{deadline, stop_fd};
+  return StoppedOr(ctx, ProbeOnce(ctx, probe));
 }
 
 AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port,
                                 Clock::time_point deadline, int stop_fd) {
-  AttemptContext ctx{deadline, stop_fd};
+  const Context ctx{deadline, stop_fd};
   // Closed at once without a byte sent: a database or a broker sees only a connection that ends.
   Result<Connection> connection = Connect(ctx, host, port);
-  if (ctx.stopped) return {AttemptResult::kStopped, {}};
-  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error()};
+  if (!connection.ok()) {
+    return StoppedOr(ctx, {AttemptResult::kNotReady, connection.error().message});
+  }
   return {AttemptResult::kReady, fmt::format("connected to {}", connection->endpoint)};
 }
 

@@ -5,10 +5,11 @@
 #include <sys/signalfd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 
-#include "poll_until.h"
+#include "exit_status.h"
+#include "text.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
@@ -30,21 +31,16 @@ constexpr NamedSignal kSignals[] = {
     {SIGIO, "POLL"},   {SIGABRT, "IOT"},
 };
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i] >= 'a' && a[i] <= 'z' ? static_cast<char>(a[i] - 'a' + 'A') : a[i];
-    if (c != b[i]) return false;
-  }
-  return true;
+std::optional<int> ParseNumber(std::string_view text) {
+  std::optional<std::uint64_t> value = ParseUnsigned(text, 1000);
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
 }
 
-std::optional<int> ParseNumber(std::string_view text) {
-  int value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
-}
+// What writing a log can raise: SIGPIPE for a closed pipe, SIGXFSZ past a file-size limit. A log
+// that cannot be written must never end the work, so linger's own waits ignore them; COMMAND gets
+// them back as linger inherited them.
+constexpr int kWriteSignals[] = {SIGPIPE, SIGXFSZ};
 
 bool IsValidSignal(int sig) { return sig >= 1 && sig <= SIGRTMAX; }
 
@@ -69,7 +65,7 @@ std::optional<int> ParseRealtime(std::string_view name) {
 }  // namespace
 
 Result<int> ParseSignal(std::string_view text) {
-  auto invalid = [&] { return Error{fmt::format("invalid signal '{}'", text)}; };
+  auto invalid = [&] { return UsageError(fmt::format("invalid signal '{}'", Printable(text))); };
   if (std::optional<int> number = ParseNumber(text)) {
     if (!IsValidSignal(*number)) return invalid();
     return *number;
@@ -90,15 +86,14 @@ Result<int> ParseSignal(std::string_view text) {
 
 Result<std::vector<int>> ParseSignalList(std::string_view text) {
   std::vector<int> signals;
-  size_t start = 0;
-  while (true) {
-    size_t comma = text.find(',', start);
-    Result<int> sig = ParseSignal(text.substr(start, comma - start));
-    if (!sig.ok()) return Error{fmt::format("invalid signal list '{}': {}", text, sig.error())};
+  for (std::string_view item : Split(text)) {
+    Result<int> sig = ParseSignal(item);
+    if (!sig.ok()) {
+      return UsageError(fmt::format("invalid signal list '{}': {}", Printable(text), sig.error()));
+    }
     signals.push_back(*sig);
-    if (comma == std::string_view::npos) return signals;
-    start = comma + 1;
   }
+  return signals;
 }
 
 std::string SignalName(int sig) {
@@ -128,6 +123,13 @@ bool RestoreSignalState(const SignalState& state) {
   ignore.sa_handler = SIG_IGN;
   for (int sig = 1; sig <= SIGRTMAX; ++sig) {
     if (sigismember(&state.ignored, sig) == 1 && sigaction(sig, &ignore, nullptr) != 0) {
+      return false;
+    }
+  }
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  for (int sig : kWriteSignals) {
+    if (sigismember(&state.ignored, sig) != 1 && sigaction(sig, &default_action, nullptr) != 0) {
       return false;
     }
   }
@@ -163,8 +165,15 @@ Result<StopSignals> StopSignals::Open(const SignalState& inherited) {
     if (!sigismember(&inherited.ignored, sig)) sigaddset(&set, sig);
   }
   Result<UniqueFd> fd = BlockIntoSignalFd(set);
-  if (!fd.ok()) return Error{fd.error()};
-  return StopSignals(std::move(*fd));
+  if (!fd.ok()) return fd.error();
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  for (int sig : kWriteSignals) {
+    if (sigaction(sig, &ignore, nullptr) != 0) {
+      return Error{fmt::format("sigaction: {}", std::strerror(errno))};
+    }
+  }
+  return StopSignals(std::move(*fd), set);
 }
 
 int StopSignals::Take() const {
@@ -173,14 +182,29 @@ int StopSignals::Take() const {
   return n == static_cast<ssize_t>(sizeof info) ? static_cast<int>(info.ssi_signo) : 0;
 }
 
-int StopSignals::WaitUntil(std::optional<Clock::time_point> deadline) const {
-  pollfd pfd{fd_.get(), POLLIN, 0};
+Result<void> StopSignals::ExitOnDelivery() const {
+  struct sigaction exit_action {};
+  exit_action.sa_handler = [](int sig) { _exit(kExitSignalBase + sig); };
+  for (int sig = 1; sig <= SIGRTMAX; ++sig) {
+    if (sigismember(&set_, sig) == 1 && sigaction(sig, &exit_action, nullptr) != 0) {
+      return Error{fmt::format("sigaction: {}", std::strerror(errno))};
+    }
+  }
+  return {};
+}
+
+Result<int> StopSignals::WaitUntil(std::optional<Clock::time_point> deadline) const {
   while (true) {
     if (int sig = Take()) return sig;
-    // EINTR just goes round again: the deadline is absolute, so it never moves.
-    int ready = PollUntil({&pfd, 1}, deadline);
-    if (ready == 0) return 0;
-    if (ready < 0 && errno != EINTR) return -1;
+    switch (WaitFor(-1, 0, fd_.get(), deadline, Precision::kExact)) {
+      case WaitEnd::kTimedOut:
+        return 0;
+      case WaitEnd::kFailed:
+        return Error{fmt::format("ppoll: {}", std::strerror(errno))};
+      case WaitEnd::kReady:
+      case WaitEnd::kStopped:
+        break;  // Take() reads it
+    }
   }
 }
 

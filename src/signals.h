@@ -33,8 +33,8 @@ struct SignalState {
 // Reads the current state; changes nothing.
 SignalState CurrentSignalState();
 
-// Puts the inherited mask and ignored signals back. Async-signal-safe, so it may run between fork
-// and exec.
+// Puts the inherited mask and ignored signals back, and the default action of SIGPIPE and SIGXFSZ
+// where StopSignals ignored them. Async-signal-safe, so it may run between fork and exec.
 bool RestoreSignalState(const SignalState& state);
 
 // True for the signals exec-with-delay passes on to COMMAND: every one a process can catch but
@@ -48,7 +48,8 @@ bool IsForwardable(int sig);
 Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set);
 
 // SIGTERM, SIGINT and SIGHUP, blocked and read from a signalfd (see BlockIntoSignalFd). Signals
-// inherited as ignored (nohup) stay ignored.
+// inherited as ignored (nohup) stay ignored. SIGPIPE and SIGXFSZ are ignored meanwhile, so that a
+// log that cannot be written never ends the wait; RestoreSignalState puts them back.
 class StopSignals {
  public:
   using Clock = std::chrono::steady_clock;
@@ -59,16 +60,22 @@ class StopSignals {
   // Readable when a stop signal is pending, for poll().
   int fd() const { return fd_.get(); }
 
-  // Waits for a stop signal until `deadline` (forever when empty). Returns the signal, 0 once the
-  // deadline has passed on the monotonic clock, or -1 with errno set; EINTR never shortens it.
-  int WaitUntil(std::optional<Clock::time_point> deadline) const;
+  // Waits for a stop signal until `deadline` (forever when empty). Returns the signal, or 0 once
+  // the deadline has passed on the monotonic clock; EINTR never shortens it.
+  Result<int> WaitUntil(std::optional<Clock::time_point> deadline) const;
 
   // The pending stop signal, or 0 when none; does not block.
   int Take() const;
 
+  // From now on a stop signal, once unblocked, ends linger with 128+N at once (_exit from a
+  // handler), also as PID 1, where the kernel drops a signal that has no handler. exec puts the
+  // default action back, so COMMAND does not inherit the handler.
+  Result<void> ExitOnDelivery() const;
+
  private:
-  explicit StopSignals(UniqueFd fd) : fd_(std::move(fd)) {}
+  StopSignals(UniqueFd fd, const sigset_t& set) : fd_(std::move(fd)), set_(set) {}
   UniqueFd fd_;
+  sigset_t set_;  // the stop signals that are not inherited as ignored
 };
 
 }  // namespace linger

@@ -1,59 +1,93 @@
 #include "spawn.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+#include "commands.h"
 #include "exit_status.h"
 #include "fd.h"
 #include "log.h"
+#include "text.h"
+
+extern char** environ;
 
 namespace linger {
 namespace {
 
-int ReportExecError(const char* name, int err) {
-  LogError("cannot run '{}': {}", name, std::strerror(err));
-  return ExitStatusForExecError(err);
+Error ExecError(const char* name, int err) {
+  return Error{fmt::format("cannot run '{}': {}", Printable(name), std::strerror(err)),
+               ExitStatusForExecError(err)};
+}
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode) && access(path.c_str(), X_OK) == 0;
 }
 
 }  // namespace
 
-int ExecCommand(std::span<char* const> command, const SignalState& inherited) {
-  if (!RestoreSignalState(inherited)) {
-    LogError("cannot restore the signal state: {}", std::strerror(errno));
-    return kExitCannotExecute;
+Result<std::string> FindCommand(const char* name) {
+  std::string_view command = name;
+  if (command.empty()) return ExecError(name, ENOENT);
+  if (command.find('/') != std::string_view::npos) return std::string(command);
+  // The C libraries' default when PATH is unset, as execvp uses it.
+  const char* path = std::getenv("PATH");
+  int err = ENOENT;
+  for (std::string_view dir : Split(path != nullptr ? path : "/usr/local/bin:/bin:/usr/bin", ':')) {
+    // An empty entry is the current directory.
+    std::string candidate = dir.empty() ? std::string(command) : fmt::format("{}/{}", dir, command);
+    if (IsExecutableFile(candidate)) return candidate;
+    // Found but not executable is remembered, and the search goes on, as execvp does.
+    if (access(candidate.c_str(), F_OK) == 0) err = EACCES;
   }
-  execvp(command[0], command.data());
-  return ReportExecError(command[0], errno);
+  return ExecError(name, err);
 }
 
-Spawned SpawnCommand(std::span<char* const> command, const SignalState& inherited, bool new_group) {
+int ExecCommand(std::span<char* const> command, const SignalState& inherited,
+                const StopSignals& stop, std::chrono::steady_clock::time_point start) {
+  Result<std::string> path = FindCommand(command[0]);
+  if (!path.ok()) return Fail(path.error());
+  if (int sig = stop.Take()) return StoppedBySignal(sig, start);
+  if (Result<void> armed = stop.ExitOnDelivery(); !armed.ok()) return Fail(armed.error());
+  if (!RestoreSignalState(inherited)) {
+    return Fail(Error{fmt::format("cannot restore the signal state: {}", std::strerror(errno)),
+                      kExitCannotExecute});
+  }
+  execve(path->c_str(), command.data(), environ);
+  return Fail(ExecError(command[0], errno));
+}
+
+Result<pid_t> SpawnCommand(std::span<char* const> command, const SignalState& inherited,
+                           bool new_group) {
+  // Resolved before fork: between fork and exec only async-signal-safe calls may run, and the PATH
+  // search allocates.
+  Result<std::string> path = FindCommand(command[0]);
+  if (!path.ok()) return path.error();
+  // A background job must not take the terminal from the shell's foreground job.
+  bool foreground = new_group && tcgetpgrp(STDIN_FILENO) == getpgrp();
   // The child reports a failed exec through this pipe; a successful exec closes it (O_CLOEXEC), so
   // the parent reads either an errno or end-of-file, and knows which without guessing from the
   // exit status (the command itself may well exit 127).
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    LogError("pipe2: {}", std::strerror(errno));
-    return {.pid = -1, .failure = kExitFailure};
-  }
+  if (pipe2(fds, O_CLOEXEC) != 0) return Error{fmt::format("pipe2: {}", std::strerror(errno))};
   UniqueFd read_end(fds[0]);
   UniqueFd write_end(fds[1]);
   pid_t pid = fork();
-  if (pid < 0) {
-    LogError("fork: {}", std::strerror(errno));
-    return {.pid = -1, .failure = kExitFailure};
-  }
+  if (pid < 0) return Error{fmt::format("fork: {}", std::strerror(errno))};
   if (pid == 0) {
     // Between fork and exec only async-signal-safe calls: no allocation, no logging.
-    if (new_group && setpgid(0, 0) == 0) {
-      // With no terminal this fails with ENOTTY or ENXIO, which is fine: there is nothing to hand
-      // over. SIGTTOU is blocked, so a background caller is not stopped by it (tcsetpgrp(3)).
+    if (new_group && setpgid(0, 0) == 0 && foreground) {
+      // SIGTTOU is blocked, so handing over the terminal does not stop the child (tcsetpgrp(3)).
       (void)tcsetpgrp(STDIN_FILENO, getpid());
     }
-    if (RestoreSignalState(inherited)) execvp(command[0], command.data());
+    if (RestoreSignalState(inherited)) execve(path->c_str(), command.data(), environ);
     int err = errno;
     ssize_t unused = write(write_end.get(), &err, sizeof err);
     (void)unused;  // nothing more a child that cannot exec can do
@@ -65,11 +99,11 @@ Spawned SpawnCommand(std::span<char* const> command, const SignalState& inherite
   do {
     n = read(read_end.get(), &err, sizeof err);
   } while (n < 0 && errno == EINTR);
-  if (n <= 0) return {.pid = pid, .failure = 0};
-  // Reap the failed child at once: the contract promises that none is left behind.
+  if (n <= 0) return pid;
+  // Reap the failed child at once: no child is left behind.
   while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
-  return {.pid = -1, .failure = ReportExecError(command[0], err)};
+  return ExecError(command[0], err);
 }
 
 }  // namespace linger

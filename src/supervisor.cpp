@@ -1,5 +1,6 @@
 #include "supervisor.h"
 
+#include <fmt/format.h>
 #include <poll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -11,10 +12,11 @@
 #include <cstring>
 #include <optional>
 
+#include "commands.h"
 #include "exit_status.h"
 #include "log.h"
-#include "poll_until.h"
 #include "spawn.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
@@ -93,15 +95,14 @@ class Supervisor {
   }
 
   // Blocks until the signalfd is readable or the next deadline passes. With no deadline pending
-  // there is no timeout at all, so an idle linger never wakes up (tini polls every second).
-  // PollUntil ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
+  // there is no timeout at all, so an idle linger never wakes up (tini polls every second). An
+  // exact wait ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
   void Sleep() const {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
       deadline = deadline ? std::min(*deadline, delay_end_) : delay_end_;
     }
-    pollfd pfd{signals_.get(), POLLIN, 0};
-    if (PollUntil({&pfd, 1}, deadline) < 0 && errno != EINTR) {
+    if (WaitFor(signals_.get(), POLLIN, -1, deadline, Precision::kExact) == WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
@@ -169,8 +170,7 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   // status (waitpid(2), NOTES); linger takes the default back, and the child gets SIG_IGN again
   // from RestoreSignalState.
   if (sigismember(&inherited.ignored, SIGCHLD) == 1 && signal(SIGCHLD, SIG_DFL) == SIG_ERR) {
-    LogError("cannot reset SIGCHLD: {}", std::strerror(errno));
-    return kExitFailure;
+    return Fail(Error{fmt::format("cannot reset SIGCHLD: {}", std::strerror(errno))});
   }
   // Block before fork: a signal that arrived between fork and the loop would otherwise kill linger
   // or be lost. Blocking, not handlers, also leaves every disposition as inherited, so the child
@@ -182,13 +182,10 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
     if (IsForwardable(sig) && sigismember(&inherited.ignored, sig) != 1) sigaddset(&set, sig);
   }
   Result<UniqueFd> signals = BlockIntoSignalFd(set);
-  if (!signals.ok()) {
-    LogError("exec-with-delay: {}", signals.error());
-    return kExitFailure;
-  }
-  Spawned child = SpawnCommand(command, inherited, options.group);
-  if (child.pid < 0) return child.failure;
-  return Supervisor(options, command[0], child.pid, std::move(*signals)).Run();
+  if (!signals.ok()) return Fail(signals.error());
+  Result<pid_t> child = SpawnCommand(command, inherited, options.group);
+  if (!child.ok()) return Fail(child.error());
+  return Supervisor(options, command[0], *child, std::move(*signals)).Run();
 }
 
 }  // namespace linger

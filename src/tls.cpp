@@ -242,7 +242,7 @@ struct X509Hook {
 // anchors and the I/O buffer, so this lives on the heap and never moves.
 class TlsStream final : public Stream {
  public:
-  TlsStream(AttemptContext& ctx, int fd, const std::string& endpoint, const std::string& host,
+  TlsStream(const AttemptContext& ctx, int fd, const std::string& endpoint, const std::string& host,
             const TlsOptions& options)
       : ctx_(ctx), fd_(fd), endpoint_(endpoint), host_(host), options_(options) {}
   TlsStream(const TlsStream&) = delete;
@@ -272,7 +272,7 @@ class TlsStream final : public Stream {
                        endpoint_, why);
   }
 
-  AttemptContext& ctx_;
+  const AttemptContext& ctx_;
   int fd_;
   std::string endpoint_;
   std::string host_;
@@ -370,7 +370,7 @@ Result<size_t> TlsStream::Handshake() {
             trust.path)};
       }
       std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
-      return Error{fmt::format("cannot read {}: {}", what, pem.error())};
+      return Error{fmt::format("cannot read {}: {}", what, pem.error().message)};
     }
     if (!anchors_.Load(*pem) || anchors_.size() == 0) {
       std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
@@ -415,7 +415,7 @@ Result<size_t> TlsStream::Handshake() {
     return Error{Failed(Explain(br_ssl_engine_last_error(&engine)))};
   }
   Result<bool> open = Run(BR_SSL_SENDAPP);
-  if (!open.ok()) return Error{open.error()};
+  if (!open.ok()) return open.error();
   handshake_done_ = true;
   return 0;
 }
@@ -454,7 +454,7 @@ Result<bool> TlsStream::Run(unsigned want) {
       if (handshake_done_) return false;
       return Error{Failed("the server closed the connection")};
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitFor(ctx_, fd_, sending ? POLLOUT : POLLIN, ctx_.deadline);
+      std::string why = WaitForSocket(ctx_, fd_, sending ? POLLOUT : POLLIN);
       if (!why.empty()) {
         return Error{handshake_done_
                          ? Failed(why)
@@ -471,7 +471,7 @@ Result<size_t> TlsStream::Send(std::string_view data) {
   size_t total = data.size();
   while (!data.empty()) {
     Result<bool> open = Run(BR_SSL_SENDAPP);
-    if (!open.ok()) return Error{open.error()};
+    if (!open.ok()) return open.error();
     if (!*open) return Error{Failed("the server closed the connection")};
     size_t room = 0;
     unsigned char* buffer = br_ssl_engine_sendapp_buf(&engine, &room);
@@ -488,7 +488,7 @@ Result<size_t> TlsStream::Send(std::string_view data) {
 Result<size_t> TlsStream::Receive(std::span<char> buffer) {
   br_ssl_engine_context& engine = client_.eng;
   Result<bool> open = Run(BR_SSL_RECVAPP);
-  if (!open.ok()) return Error{open.error()};
+  if (!open.ok()) return open.error();
   if (!*open) return 0;
   size_t length = 0;
   unsigned char* data = br_ssl_engine_recvapp_buf(&engine, &length);
@@ -541,11 +541,12 @@ TrustStore ChooseTrustStore(std::string_view cacert,
   return {std::string(kSystemCaBundle), ""};
 }
 
-Result<std::unique_ptr<Stream>> StartTls(AttemptContext& ctx, int fd, const std::string& endpoint,
-                                         const std::string& host, const TlsOptions& options) {
+Result<std::unique_ptr<Stream>> StartTls(const AttemptContext& ctx, int fd,
+                                         const std::string& endpoint, const std::string& host,
+                                         const TlsOptions& options) {
   auto stream = std::make_unique<TlsStream>(ctx, fd, endpoint, host, options);
   Result<size_t> done = stream->Handshake();
-  if (!done.ok()) return Error{done.error()};
+  if (!done.ok()) return done.error();
   return std::unique_ptr<Stream>(std::move(stream));
 }
 

@@ -35,8 +35,9 @@ TrustStore ChooseTrustStore(std::string_view cacert, std::optional<std::string_v
 // SNI for a name, none for an IP address; the certificate chain and name verified unless
 // `options.insecure`. The trust store is read again on every call, so a file that appears or
 // changes later counts. Errors say what failed and name `endpoint`.
-Result<std::unique_ptr<Stream>> StartTls(AttemptContext& ctx, int fd, const std::string& endpoint,
-                                         const std::string& host, const TlsOptions& options);
+Result<std::unique_ptr<Stream>> StartTls(const AttemptContext& ctx, int fd,
+                                         const std::string& endpoint, const std::string& host,
+                                         const TlsOptions& options);
 
 // Words for a BearSSL error code (BR_ERR_*, alerts included): "the server sent alert
 // handshake_failure (40)", "protocol version refused: ...".

@@ -5,20 +5,10 @@
 #include <charconv>
 
 #include "socket_headers.h"
+#include "text.h"
 
 namespace linger {
 namespace {
-
-bool StartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-    if (c != prefix[i]) return false;
-  }
-  return true;
-}
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // RFC 1123 host names, plus '_' which real clusters use (Consul, SRV-style service names).
 bool IsHostName(std::string_view host) {
@@ -40,13 +30,6 @@ bool IsHostName(std::string_view host) {
 
 }  // namespace
 
-std::string Printable(std::string_view text, size_t max) {
-  std::string out;
-  for (char c : text.substr(0, max)) out.push_back(c >= ' ' && c < 0x7f ? c : '?');
-  if (text.size() > max) out += "...";
-  return out;
-}
-
 Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_t> default_port) {
   Endpoint endpoint;
   std::string_view host = text;
@@ -62,7 +45,6 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
     if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
       return Error{fmt::format("'{}' is not an IPv6 address", Printable(host))};
     }
-    endpoint.ipv6 = true;
   } else {
     size_t colon = text.find(':');
     if (colon != std::string_view::npos) {
@@ -96,7 +78,7 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
 
 Result<Url> ParseUrl(std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    return Error{fmt::format("invalid URL '{}': {}", Printable(text), why)};
+    return UsageError(fmt::format("invalid URL '{}': {}", Printable(text), why));
   };
   Url url;
   url.tls = StartsWithIgnoreCase(text, "https://");
@@ -123,9 +105,8 @@ Result<Url> ParseUrl(std::string_view text) {
   }
 
   Result<Endpoint> endpoint = ParseHostPort(authority, url.port);
-  if (!endpoint.ok()) return invalid(endpoint.error());
+  if (!endpoint.ok()) return invalid(endpoint.error().message);
   url.host = endpoint->host;
-  url.ipv6 = endpoint->ipv6;
   url.port = endpoint->port;
   url.authority = authority;
   // The Host header names the port only when it is not the default, as browsers and curl do.

@@ -14,7 +14,6 @@ namespace linger {
 struct Url {
   bool tls = false;         // https://
   std::string host;         // name, dotted IPv4, or IPv6 without its brackets
-  bool ipv6 = false;        // host was written as [IPv6]
   std::uint16_t port = 80;  // 443 for https
   std::string authority;    // host (bracketed for IPv6) and ":PORT" unless the default: Host
   std::string target;       // path and query for the request line, at least "/"
@@ -23,7 +22,6 @@ struct Url {
 // HOST[:PORT] taken apart: a URL's authority, or wait-tcp's argument.
 struct Endpoint {
   std::string host;         // name, dotted IPv4, or IPv6 without its brackets
-  bool ipv6 = false;        // host was written as [IPv6]
   std::uint16_t port = 0;   // the given port, else the default
   bool port_given = false;  // ":PORT" was written
 };
@@ -34,9 +32,5 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
 
 // Parses `text`. Other schemes, userinfo, fragments, bad hosts and ports are errors naming the URL.
 Result<Url> ParseUrl(std::string_view text);
-
-// `text` for a log line: control and non-ASCII bytes as '?', cut at `max` bytes with "...", so
-// that an error stays one line whatever the user or a server sent.
-std::string Printable(std::string_view text, size_t max = 200);
 
 }  // namespace linger

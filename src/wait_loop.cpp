@@ -3,38 +3,20 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <string>
 
 #include "commands.h"
-#include "exit_status.h"
 #include "log.h"
 #include "signals.h"
 #include "spawn.h"
 
 namespace linger {
 
-Result<bool> ApplyWaitTiming(const Option& option, WaitTiming& timing) {
-  Duration* duration = option.name == "timeout"           ? &timing.timeout
-                       : option.name == "interval"        ? &timing.interval
-                       : option.name == "request-timeout" ? &timing.request_timeout
-                                                          : nullptr;
-  if (duration == nullptr) return false;
-  Result<Duration> value = ParseDuration(option.value);
-  if (!value.ok()) return Error{fmt::format("--{}: {}", option.name, value.error())};
-  *duration = *value;
-  return true;
-}
-
-int RunWaitLoop(std::string_view command_name, std::string_view target, const WaitTiming& timing,
-                const AttemptFunction& attempt, std::span<char* const> command) {
+int RunWaitLoop(std::string_view target, const WaitTiming& timing, const AttemptFunction& attempt,
+                std::span<char* const> command) {
   const SignalState inherited = CurrentSignalState();
   Result<StopSignals> stop = StopSignals::Open(inherited);
-  if (!stop.ok()) {
-    LogError("{}: {}", command_name, stop.error());
-    return kExitFailure;
-  }
+  if (!stop.ok()) return Fail(stop.error());
   using Clock = StopSignals::Clock;
   const auto start = Clock::now();
   // Forever is a deadline that never comes, which keeps every comparison below simple.
@@ -45,21 +27,17 @@ int RunWaitLoop(std::string_view command_name, std::string_view target, const Wa
           FormatDuration(timing.interval));
 
   std::string last_failure;
-  int sig = 0;
   while (true) {
     auto attempt_deadline = deadline;
     if (timing.request_timeout > Duration::zero()) {
       attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), timing.request_timeout));
     }
     AttemptResult result = attempt(attempt_deadline, stop->fd());
-    if (result.kind == AttemptResult::kStopped) {
-      sig = stop->Take();
-      break;
-    }
+    if (result.kind == AttemptResult::kStopped) break;
     if (result.kind == AttemptResult::kReady) {
       LogInfo("{} is ready after {}: {}", target, FormatSince(start), result.detail);
       if (command.empty()) return kExitSuccess;
-      return ExecCommand(command, inherited);
+      return ExecCommand(command, inherited, *stop, start);
     }
     // An attempt that the overall deadline cut short says only that time ran out: the reason
     // before it is the one worth reporting.
@@ -69,18 +47,16 @@ int RunWaitLoop(std::string_view command_name, std::string_view target, const Wa
       LogInfo("not ready: {}", result.detail);
       last_failure = result.detail;
     }
-    sig = stop->WaitUntil(std::min(deadline, DeadlineAfter(Clock::now(), timing.interval)));
-    if (sig < 0) {
-      LogError("{}: ppoll: {}", command_name, std::strerror(errno));
-      return kExitFailure;
-    }
-    if (sig > 0) break;
+    Result<int> sig =
+        stop->WaitUntil(std::min(deadline, DeadlineAfter(Clock::now(), timing.interval)));
+    if (!sig.ok()) return Fail(sig.error());
+    if (*sig > 0) return StoppedBySignal(*sig, start);
     if (Clock::now() >= deadline) {
-      LogError("gave up on {} after {}: {}", target, FormatSince(start), last_failure);
-      return kExitFailure;
+      return Fail(Error{
+          fmt::format("gave up on {} after {}: {}", target, FormatSince(start), last_failure)});
     }
   }
-  return StoppedBySignal(sig, start);
+  return StoppedBySignal(stop->Take(), start);
 }
 
 }  // namespace linger

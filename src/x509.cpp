@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "socket_headers.h"
-#include "url.h"
+#include "text.h"
 
 namespace linger {
 namespace {
@@ -66,13 +66,6 @@ class DerReader {
  private:
   std::string_view data_;
 };
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return Lower(x) == Lower(y); });
-}
 
 bool AllDigits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });

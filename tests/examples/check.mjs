@@ -75,6 +75,27 @@ export function lingerDelay(argv, env = {}) {
   return delay;
 }
 
+// The seconds `sleep NUMBER[SUFFIX]...` waits, read as coreutils sleep (and linger called by the
+// name sleep) reads its operands: decimals, s m h d, infinity, summed. NaN when one is bad.
+export function sleepSeconds(operands) {
+  const number = /^\s*\+?(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf|infinity)([smhd]?)$/i;
+  const units = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
+  let total = 0;
+  for (const word of operands) {
+    const match = number.exec(word);
+    if (!match || !(match[2] in units)) return NaN; // the suffix is lower case only
+    total += (/^inf/i.test(match[1]) ? Infinity : Number(match[1])) * units[match[2]];
+  }
+  return operands.length ? total : NaN;
+}
+
+// How long a preStop exec hook waits: a hard-coded `sleep ...` (coreutils', or linger copied to
+// that name), or linger's own delay.
+export function hookDelay(argv, env = {}) {
+  if (/(^|\/)sleep$/.test(argv[0] ?? "")) return sleepSeconds(argv.slice(1));
+  return lingerDelay(argv, env);
+}
+
 function envOf(container) {
   return Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
 }
@@ -93,12 +114,12 @@ function checkPodDelays(podSpec, label, errors) {
     const preStop = container.lifecycle?.preStop;
     const delays = [
       lingerDelay([...(container.command ?? []), ...(container.args ?? [])], env),
-      lingerDelay(preStop?.exec?.command ?? [], env),
+      hookDelay(preStop?.exec?.command ?? [], env),
       preStop?.sleep?.seconds ?? 0,
     ];
     const delay = Math.max(...delays);
     if (Number.isNaN(delay)) {
-      errors.push(`${label}: container ${container.name}: a linger duration does not parse`);
+      errors.push(`${label}: container ${container.name}: a delay does not parse`);
     } else if (delay >= grace) {
       errors.push(
         `${label}: container ${container.name}: delay ${delay}s does not fit in ` +

@@ -5,7 +5,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { cacertFiles, check, exampleFiles, lingerDelay, parseDuration } from "./check.mjs";
+import {
+  cacertFiles,
+  check,
+  exampleFiles,
+  hookDelay,
+  lingerDelay,
+  parseDuration,
+  sleepSeconds,
+} from "./check.mjs";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 const examples = exampleFiles();
@@ -45,6 +53,7 @@ test("a linger delay longer than the grace period is rejected", () => {
     "wrapper-default-delay-over-grace.yaml",
     "ecs-stop-timeout-short.json",
     "compose-grace-short.yaml",
+    "hardcoded-sleep-over-grace.yaml",
   ]) {
     const found = errorsFor(name);
     assert.equal(found.length, 1, `${name}: ${found.join("\n")}`);
@@ -74,4 +83,19 @@ test("durations and delays are read as linger reads them", () => {
   assert.equal(lingerDelay(["linger", "exec-with-delay", "--delay=5s", "--", "/app"]), 5);
   assert.equal(lingerDelay(["/l/linger", "exec-with-delay", "/app"], { LINGER_DELAY: "7" }), 7);
   assert.equal(lingerDelay(["/app"]), 0);
+});
+
+test("a hard-coded sleep hook is read as coreutils sleep reads it", () => {
+  assert.equal(sleepSeconds(["20"]), 20);
+  assert.equal(sleepSeconds(["1m", "30s"]), 90);
+  assert.equal(sleepSeconds([".5", "1e1", "0.5m"]), 40.5);
+  assert.equal(sleepSeconds(["1d"]), 86400);
+  assert.equal(sleepSeconds(["infinity"]), Infinity);
+  for (const bad of [[], ["20x"], ["1m30s"], ["1S"], ["-1"], ["nan"]]) {
+    assert.ok(Number.isNaN(sleepSeconds(bad)), JSON.stringify(bad));
+  }
+  assert.equal(hookDelay(["sleep", "20"]), 20);
+  assert.equal(hookDelay(["/bin/sleep", "25"]), 25);
+  assert.equal(hookDelay(["/linger", "sleep", "--quiet", "15s"]), 15);
+  assert.equal(hookDelay(["/app", "sleep", "99"]), 0);
 });

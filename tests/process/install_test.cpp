@@ -150,10 +150,10 @@ TEST_CASE("install usage errors exit 2 and name the value") {
   std::vector<Case> cases = {
       {{}, "missing DIR"},
       {{dir.path(), "extra"}, "'extra'"},
-      {{"--name", "", dir.path()}, "--name '' must not be empty"},
-      {{"--name", ".", dir.path()}, "--name '.' must not be '.' or '..'"},
-      {{"--name", "..", dir.path()}, "--name '..' must not be '.' or '..'"},
-      {{"--name", "a/b", dir.path()}, "--name 'a/b' must not contain '/'"},
+      {{"--name", "", dir.path()}, "--name: '' must not be empty"},
+      {{"--name", ".", dir.path()}, "--name: '.' must not be '.' or '..'"},
+      {{"--name", "..", dir.path()}, "--name: '..' must not be '.' or '..'"},
+      {{"--name", "a/b", dir.path()}, "--name: 'a/b' must not contain '/'"},
       {{"--nmae", "x", dir.path()}, "--nmae"},
       {{dir.path(), "--", "/bin/true"}, "'/bin/true'"},
   };
@@ -204,4 +204,18 @@ TEST_CASE("install works as the distroless user 65532 into a directory it owns")
   CHECK(denied.err ==
         "linger: install: cannot create a file in '" + foreign.path() + "': Permission denied\n");
   CHECK(Entries(foreign.path()).empty());
+}
+
+TEST_CASE("install --name sleep places a sleep that answers as coreutils sleep") {
+  test::TempDir dir;
+  auto r = Run({Linger(), "install", "--name", "sleep", dir.path()});
+  CHECK(r.status == 0);
+  CHECK(r.out == dir.path() + "/sleep\n");
+  auto slept = Run({dir.path() + "/sleep", "0.1"});
+  CHECK(slept.status == 0);
+  CHECK(slept.elapsed >= 100ms);
+  CHECK(slept.err.empty());
+  auto bad = Run({dir.path() + "/sleep", "20x"});
+  CHECK(bad.status == 1);
+  CHECK(bad.err == dir.path() + "/sleep: invalid time interval '20x'\n");
 }

@@ -165,4 +165,12 @@ size_t LineCount(const std::string& text) {
 
 bool IsRoot() { return geteuid() == 0; }
 
+bool SignalBlocked(pid_t pid, int sig) {
+  std::string status = ReadFile("/proc/" + std::to_string(pid) + "/status");
+  size_t at = status.find("SigBlk:\t");
+  if (at == std::string::npos) return false;
+  unsigned long long mask = std::stoull(status.substr(at + 8, 16), nullptr, 16);
+  return (mask >> (sig - 1) & 1) != 0;
+}
+
 }  // namespace test

@@ -99,4 +99,8 @@ size_t LineCount(const std::string& text);
 
 bool IsRoot();
 
+// True when process `pid` has `sig` blocked (SigBlk in /proc/PID/status): how a test knows that a
+// command which prints nothing is waiting for its stop signals.
+bool SignalBlocked(pid_t pid, int sig);
+
 }  // namespace test

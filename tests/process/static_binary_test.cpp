@@ -56,6 +56,35 @@ TEST_CASE("the binary runs as the distroless non-root user 65532 in an empty roo
   CHECK(p.Wait(10s) == 143);
 }
 
+TEST_CASE("a copy at /bin/sleep of an empty root answers as sleep, as the distroless user") {
+  if (!test::IsRoot()) LINGER_SKIP("chroot and changing user need root");
+  EmptyRoot root;
+  std::filesystem::create_directory(root.dir.path() + "/bin");
+  std::filesystem::copy_file(Linger(), root.dir.path() + "/bin/sleep");
+  std::vector<std::string> sleep = {"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(),
+                                    "/bin/sleep"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), sleep.begin(), sleep.end());
+    return args;
+  };
+  auto slept = Run(with({"0.1"}));
+  CHECK(slept.status == 0);
+  CHECK(slept.elapsed >= 100ms);
+  CHECK(slept.err.empty());
+  auto bad = Run(with({"x"}));
+  CHECK(bad.status == 1);
+  CHECK(bad.err == "/bin/sleep: invalid time interval 'x'\n");
+
+  test::Process p(with({"infinity"}));
+  // It prints nothing: it is waiting once it runs as 65532 with SIGTERM blocked.
+  REQUIRE(test::Eventually([&] {
+    std::string status = test::ReadFile("/proc/" + std::to_string(p.pid()) + "/status");
+    return status.find("Uid:\t65532") != std::string::npos && test::SignalBlocked(p.pid(), SIGTERM);
+  }));
+  p.Signal(SIGTERM);
+  CHECK(p.Wait(10s) == 143);
+}
+
 TEST_CASE("install in an empty root without /proc says that /proc is missing") {
   if (!test::IsRoot()) LINGER_SKIP("chroot needs root");
   EmptyRoot root;

@@ -89,14 +89,15 @@ TEST_CASE("an endpoint that stays 503 makes wait-http give up with 1 near --time
   // Many attempts, few lines: start, the reason once, the end.
   CHECK(Count(test::ReadFile(requests), "GET /") > 10);
   CHECK(test::LineCount(r.err) == 3);
-  CHECK(r.err.find("linger: gave up on " + server.Url() + " after 1") != std::string::npos);
+  CHECK(r.err.find("linger: wait-http: gave up on " + server.Url() + " after 1") !=
+        std::string::npos);
   CHECK(r.err.ends_with(": HTTP 503 Scripted\n"));
 
   auto quiet =
       Run({Linger(), "wait-http", "--quiet", "--timeout=0.3", "--interval=100ms", server.Url()});
   CHECK(quiet.status == 1);
   CHECK(test::LineCount(quiet.err) == 1);
-  CHECK(quiet.err.rfind("linger: gave up on ", 0) == 0);
+  CHECK(quiet.err.rfind("linger: wait-http: gave up on ", 0) == 0);
 }
 
 TEST_CASE("the status list decides which codes are ready") {
@@ -291,7 +292,7 @@ TEST_CASE("log sends the progress lines to a file, the final failure to stderr a
                 server.Url()});
   CHECK(r.status == 1);
   CHECK(test::LineCount(r.err) == 1);
-  CHECK(r.err.rfind("linger: gave up on ", 0) == 0);
+  CHECK(r.err.rfind("linger: wait-http: gave up on ", 0) == 0);
   CHECK(test::LineCount(test::ReadFile(log)) == 3);
 }
 

@@ -5,13 +5,15 @@
 
 #include "catch.h"
 
+using linger::OptionDoc;
 using linger::OptionOrder;
-using linger::OptionSpec;
 using linger::ParseArgs;
 
 namespace {
 
-constexpr OptionSpec kSpecs[] = {{"timeout", true}, {"header", true}, {"group", false}};
+constexpr OptionDoc kDocs[] = {{"timeout", "D", nullptr, "give up"},
+                               {"header", "H", nullptr, "add a header"},
+                               {"group", "", nullptr, "signal the group"}};
 
 // Owns the words so that tests can write them as literals.
 struct Words {
@@ -24,19 +26,19 @@ struct Words {
 
 auto Parse(std::vector<std::string> words, OptionOrder order = OptionOrder::kInterleaved) {
   Words w(std::move(words));
-  auto result = ParseArgs(w.pointers, kSpecs, order);
+  auto result = ParseArgs(w.pointers, kDocs, order);
   // The parse refers into the words; copy out what tests look at.
   struct Flat {
     bool ok, help, quiet;
     std::string error, log;
     std::vector<std::pair<std::string, std::string>> options;
     std::vector<std::string> positionals, command;
-  } flat{result.ok(), false, false, result.error(), "", {}, {}, {}};
+  } flat{result.ok(), false, false, result.ok() ? "" : result.error().message, "", {}, {}, {}};
   if (result.ok()) {
     flat.help = result->help;
     flat.quiet = result->quiet;
     flat.log = result->log;
-    for (auto& o : result->options) flat.options.emplace_back(o.name, o.value);
+    for (auto [row, value] : result->options) flat.options.emplace_back(kDocs[row].name, value);
     for (auto& p : result->positionals) flat.positionals.emplace_back(p);
     for (char* c : result->command) {
       if (c != nullptr) flat.command.emplace_back(c);
@@ -118,4 +120,67 @@ TEST_CASE("near names are suggested, far ones are not") {
   CHECK(linger::ClosestMatch("wait-htp", names) == "wait-http");
   CHECK(linger::ClosestMatch("exec", names).empty());
   CHECK(linger::ClosestMatch("x", names).empty());
+}
+
+TEST_CASE("usage errors are usage errors, with exit status 2") {
+  Words w({"--bogus"});
+  auto result = ParseArgs(w.pointers, kDocs, OptionOrder::kInterleaved);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().status == 2);
+}
+
+TEST_CASE("the operand and COMMAND a command takes are checked") {
+  using linger::CheckOperands;
+  using linger::CommandArg;
+  using linger::CommandDoc;
+  const CommandDoc sleep{
+      "sleep", "", "", "", OptionOrder::kInterleaved, "DURATION", CommandArg::kOptional};
+  const CommandDoc install{"install",        "", "", "", OptionOrder::kInterleaved, "DIR",
+                           CommandArg::kNone};
+  const CommandDoc wrap{"exec-with-delay",    "", "", "", OptionOrder::kUntilCommand, "",
+                        CommandArg::kRequired};
+  auto check = [](const CommandDoc& command, std::vector<std::string> words) -> std::string {
+    Words w(std::move(words));
+    auto parsed = ParseArgs(w.pointers, {}, command.order);
+    REQUIRE(parsed.ok());
+    auto checked = CheckOperands(*parsed, command);
+    return checked.ok() ? "" : checked.error().message;
+  };
+  CHECK(check(sleep, {"5"}).empty());
+  CHECK(check(sleep, {"5", "--", "/app"}).empty());
+  CHECK(check(sleep, {}) == "missing DURATION (try 'linger sleep --help')");
+  CHECK(check(sleep, {"5", "/app"}) == "unexpected argument '/app' (COMMAND goes after '--')");
+  CHECK(check(install, {"/a", "/b"}) == "unexpected argument '/b' (install takes one DIR)");
+  CHECK(check(install, {"/a", "--", "x"}) == "unexpected COMMAND 'x' (install takes none)");
+  CHECK(check(wrap, {}) == "missing COMMAND (try 'linger exec-with-delay --help')");
+  CHECK(check(wrap, {"/app", "-x"}).empty());
+}
+
+TEST_CASE("--help lists every option of the table, its variable, and the common ones") {
+  const OptionDoc docs[] = {{"delay", "D", "LINGER_DELAY", "how long\nsecond line"},
+                            {"a-very-long-option-name", "VALUE", nullptr, "long"}};
+  const linger::CommandDoc doc{"exec-with-delay",
+                               "[OPTIONS] COMMAND",
+                               "About.\n",
+                               "Footer.\n",
+                               OptionOrder::kUntilCommand,
+                               "",
+                               linger::CommandArg::kRequired};
+  std::string help = linger::FormatHelp(doc, docs);
+  CHECK(help.starts_with("Usage: linger exec-with-delay [OPTIONS] COMMAND\n\nAbout.\n"));
+  CHECK(help.find("  --delay D               how long\n") != std::string::npos);
+  CHECK(help.find("\n                        second line\n") != std::string::npos);
+  CHECK(help.find("[LINGER_DELAY]") != std::string::npos);
+  CHECK(help.find("  --a-very-long-option-name VALUE\n                        long\n") !=
+        std::string::npos);
+  for (std::string_view common : {"--quiet", "--log PATH", "--help"}) {
+    CHECK(help.find(common) != std::string::npos);
+  }
+  CHECK(help.ends_with("\nFooter.\n"));
+}
+
+TEST_CASE("the did-you-mean search skips words far longer than any name") {
+  const std::string_view names[] = {"sleep", "install"};
+  CHECK(linger::ClosestMatch(std::string(60'000, 's'), names).empty());
+  CHECK(linger::ClosestMatch("instal", names) == "install");
 }

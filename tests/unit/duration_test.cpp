@@ -1,6 +1,7 @@
 #include "duration.h"
 
 #include "catch.h"
+#include "text.h"
 
 using namespace std::chrono_literals;
 using linger::Duration;
@@ -85,7 +86,7 @@ TEST_CASE("every class of invalid duration is refused with a message naming it")
     INFO(text);
     auto d = ParseDuration(text);
     REQUIRE_FALSE(d.ok());
-    CHECK(d.error().find(std::string("'") + text + "'") != std::string::npos);
+    CHECK(d.error().message.find("'" + linger::Printable(text) + "'") != std::string::npos);
   }
 }
 

@@ -1,5 +1,6 @@
 #include "exec_options.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -7,8 +8,6 @@
 #include "signals.h"
 
 using linger::ExecOptions;
-using linger::Option;
-using linger::ResolveExecOptions;
 using namespace std::chrono_literals;
 
 namespace {
@@ -21,9 +20,22 @@ linger::GetEnv Env(std::map<std::string, std::string> vars) {
   };
 }
 
-// ResolveExecOptions on a braced list of flags.
+// A flag as given: its name without "--", and its value ("" for a flag that takes none).
+using Option = std::pair<std::string_view, std::string_view>;
+
+// exec-with-delay's options after the given flags, in order, and the environment.
 linger::Result<ExecOptions> Resolve(const std::vector<Option>& flags, const linger::GetEnv& env) {
-  return ResolveExecOptions(flags, env);
+  auto rows = linger::ExecOptionRows();
+  linger::ParsedArgs parsed;
+  for (auto [name, value] : flags) {
+    auto row = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.doc.name == name; });
+    REQUIRE(row != rows.end());
+    parsed.options.emplace_back(static_cast<size_t>(row - rows.begin()), value);
+  }
+  ExecOptions options;
+  linger::Result<void> applied = linger::ApplyOptions(options, rows, parsed, env);
+  if (!applied.ok()) return applied.error();
+  return options;
 }
 
 }  // namespace
@@ -82,7 +94,7 @@ TEST_CASE("a bad environment value is refused even when a flag overrides it") {
   // worth hearing about even when a flag happens to override it.
   auto options = Resolve({{"delay", "1s"}}, Env({{"LINGER_DELAY", "soon"}}));
   REQUIRE_FALSE(options.ok());
-  CHECK(options.error().find("LINGER_DELAY") != std::string::npos);
+  CHECK(options.error().message.find("LINGER_DELAY") != std::string::npos);
 }
 
 TEST_CASE("an empty environment variable counts as unset") {
@@ -102,8 +114,8 @@ TEST_CASE("a bad environment value is refused naming the variable and the value"
     INFO(name);
     auto options = Resolve({}, Env({{name, value}}));
     REQUIRE_FALSE(options.ok());
-    CHECK(options.error().rfind(name + ": ", 0) == 0);
-    CHECK(options.error().find("'" + value + "'") != std::string::npos);
+    CHECK(options.error().message.rfind(name + ": ", 0) == 0);
+    CHECK(options.error().message.find("'" + value + "'") != std::string::npos);
   }
 }
 
@@ -114,11 +126,11 @@ TEST_CASE("a bad flag value is refused naming the flag and the value") {
                                      {"kill-after", ""},
                                      {"success-exit", "x"}};
   for (const Option& flag : cases) {
-    INFO(flag.name);
+    INFO(flag.first);
     auto options = Resolve({flag}, Env({}));
     REQUIRE_FALSE(options.ok());
-    CHECK(options.error().rfind("--" + std::string(flag.name) + ": ", 0) == 0);
-    CHECK(options.error().find("'" + std::string(flag.value) + "'") != std::string::npos);
+    CHECK(options.error().message.rfind("--" + std::string(flag.first) + ": ", 0) == 0);
+    CHECK(options.error().message.find("'" + std::string(flag.second) + "'") != std::string::npos);
   }
 }
 
@@ -127,11 +139,11 @@ TEST_CASE("signals that cannot be held back are refused for --delay-on") {
     INFO(list);
     auto options = Resolve({{"delay-on", list}}, Env({}));
     REQUIRE_FALSE(options.ok());
-    CHECK(options.error().find("cannot be held back") != std::string::npos);
+    CHECK(options.error().message.find("cannot be held back") != std::string::npos);
   }
   auto env = Resolve({}, Env({{"LINGER_DELAY_ON", "9"}}));
   REQUIRE_FALSE(env.ok());
-  CHECK(env.error() == "LINGER_DELAY_ON: SIGKILL cannot be held back (in '9')");
+  CHECK(env.error().message == "LINGER_DELAY_ON: SIGKILL cannot be held back (in '9')");
   // --signal may be anything, SIGKILL included: it is sent, not received.
   CHECK(Resolve({{"signal", "KILL"}}, Env({}))->signal == SIGKILL);
 }

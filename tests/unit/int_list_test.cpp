@@ -25,6 +25,6 @@ TEST_CASE("bad integer lists are refused with a message naming them") {
     INFO(text);
     auto list = IntList::Parse(text, 100, 599, "status list");
     REQUIRE_FALSE(list.ok());
-    CHECK(list.error().rfind(std::string("invalid status list '") + text + "'", 0) == 0);
+    CHECK(list.error().message.rfind(std::string("invalid status list '") + text + "'", 0) == 0);
   }
 }

@@ -31,7 +31,7 @@ TEST_CASE("invalid signals are refused with a message naming them") {
     INFO(text);
     auto sig = ParseSignal(text);
     REQUIRE_FALSE(sig.ok());
-    CHECK(sig.error() == std::string("invalid signal '") + text + "'");
+    CHECK(sig.error().message == std::string("invalid signal '") + text + "'");
   }
 }
 
@@ -51,7 +51,7 @@ TEST_CASE("signal lists are comma-separated") {
     INFO(text);
     auto bad = ParseSignalList(text);
     REQUIRE_FALSE(bad.ok());
-    CHECK(bad.error().find(std::string("'") + text + "'") != std::string::npos);
+    CHECK(bad.error().message.find(std::string("'") + text + "'") != std::string::npos);
   }
 }
 
