@@ -2,7 +2,7 @@
 // execs COMMAND.
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <cstdlib>
 #include <optional>
 #include <vector>
 
@@ -15,7 +15,9 @@
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"
+#include "tls.h"
 #include "url.h"
+#include "wait_loop.h"
 
 namespace linger {
 namespace {
@@ -23,22 +25,30 @@ namespace {
 constexpr CommandDoc kWaitHttp = {
     .name = "wait-http",
     .synopsis = "[OPTIONS] URL [-- COMMAND [ARG...]]",
-    .about = R"(Poll URL (http://HOST[:PORT][/PATH][?QUERY]) until one attempt succeeds, then
-exit 0, or replace linger with COMMAND (same pid, environment and inherited
-signal state). Gives up with status 1 after --timeout.
+    .about = R"(Poll URL (http:// or https://HOST[:PORT][/PATH][?QUERY]) until one attempt
+succeeds, then exit 0, or replace linger with COMMAND (same pid, environment
+and inherited signal state). Gives up with status 1 after --timeout.
 
 HOST is a name, an IPv4 address or [IPv6]. A name is resolved again on every
 attempt, through /etc/hosts, then DNS as /etc/resolv.conf says (also in an
 empty root filesystem); every address is tried in turn. Resolving, too, is
 bounded by --request-timeout and the overall deadline: nothing blocks past
 them.
+
+https: TLS 1.2 (ECDHE with AES-GCM), SNI for names. The server's certificate
+chain is verified against --cacert FILE, else the file $SSL_CERT_FILE names,
+else /etc/ssl/certs/ca-certificates.crt, read again on every attempt; its
+name must match HOST (DNS names, one-label wildcards; IP addresses against IP
+SANs). An image without CA certificates needs --cacert or --insecure.
 )",
     .footer = R"(Durations: 20 (seconds), 1.5, 500ms, 20s, 1m30s, 2h.
 Exit status: 0 ready, 1 timed out, 2 usage error, 128+N stopped by signal N
 (SIGTERM, SIGINT, SIGHUP); with COMMAND, 126/127 when it cannot run.
 
-Example (initContainer waiting for a dependency):
+Examples (initContainer waiting for a dependency):
   command: ["/linger", "wait-http", "--timeout", "5m", "http://db:8080/ready"]
+  command: ["/linger", "wait-http", "--cacert", "/etc/vault-ca/ca.crt",
+            "https://vault:8200/v1/sys/health"]
 )",
     .order = OptionOrder::kInterleaved,
     .operand = "URL",
@@ -54,6 +64,8 @@ struct WaitHttpOptions {
   std::string method = "GET";
   std::vector<HttpHeader> headers;
   std::string body_contains;
+  std::string cacert;
+  bool insecure = false;
 };
 
 constexpr OptionRow<WaitHttpOptions> kOptions[] = {
@@ -62,8 +74,8 @@ constexpr OptionRow<WaitHttpOptions> kOptions[] = {
     {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
      SetDuration<&WaitHttpOptions::interval>},
     {{"request-timeout", "D", nullptr,
-      "limit for one attempt: resolve, connect, send, read\n(default 5s; never past --timeout; 0: "
-      "no own limit)"},
+      "limit for one attempt: resolve, connect, TLS\nhandshake, send, read (default 5s; never "
+      "past\n--timeout; 0: no own limit)"},
      SetDuration<&WaitHttpOptions::request_timeout>},
     {{"status", "LIST", nullptr,
       "accepted status codes (default 200-399, as Kubernetes\nhttpGet probes): 200, 200-299,404"},
@@ -93,6 +105,20 @@ constexpr OptionRow<WaitHttpOptions> kOptions[] = {
        options.body_contains = value;
        return {};
      }},
+    {{"cacert", "FILE", nullptr,
+      "PEM file of the certificate authorities to trust for\nhttps (e.g. a Secret's ca.crt "
+      "mounted as a file)"},
+     [](WaitHttpOptions& options, std::string_view value) -> Result<void> {
+       if (value.empty()) return UsageError("needs a FILE");
+       options.cacert = value;
+       return {};
+     }},
+    {{"insecure", "", nullptr,
+      "https without verifying the server's certificate\n(a warning says so)"},
+     [](WaitHttpOptions& options, std::string_view) -> Result<void> {
+       options.insecure = true;
+       return {};
+     }},
 };
 
 }  // namespace
@@ -105,56 +131,28 @@ int RunWaitHttp(std::span<char* const> args) {
   std::string_view url_text = parsed.positionals[0];
   Result<Url> url = ParseUrl(url_text);
   if (!url.ok()) return Fail(url.error());
-  Probe probe{.url = *url,
-              .request = BuildRequest(options.method, *url, options.headers),
-              .head_request = options.method == "HEAD",
-              .statuses = options.statuses,
-              .body_contains = options.body_contains};
-
-  const SignalState inherited = CurrentSignalState();
-  Result<StopSignals> stop = StopSignals::Open(inherited);
-  if (!stop.ok()) return Fail(stop.error());
-  using Clock = StopSignals::Clock;
-  const auto start = Clock::now();
-  // Forever is a deadline that never comes, which keeps every comparison below simple.
-  const auto deadline = options.timeout > Duration::zero() ? DeadlineAfter(start, options.timeout)
-                                                           : Clock::time_point::max();
-  LogInfo("waiting for {} (timeout {}, every {})", Printable(url_text),
-          options.timeout > Duration::zero() ? FormatDuration(options.timeout) : "none",
-          FormatDuration(options.interval));
-
-  std::string last_failure;
-  Resolver resolver;
-  while (true) {
-    auto attempt_deadline = deadline;
-    if (options.request_timeout > Duration::zero()) {
-      attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), options.request_timeout));
-    }
-    AttemptResult result = RunAttempt(probe, resolver, attempt_deadline, stop->fd());
-    if (result.kind == AttemptResult::kStopped) break;
-    if (result.kind == AttemptResult::kReady) {
-      LogInfo("{} is ready after {}: {}", Printable(url_text), FormatSince(start), result.detail);
-      if (parsed.command.empty()) return kExitSuccess;
-      return ExecCommand(parsed.command, inherited, *stop, start);
-    }
-    // An attempt that the overall deadline cut short says only that time ran out: the reason
-    // before it is the one worth reporting.
-    bool cut_short = attempt_deadline == deadline && Clock::now() >= deadline;
-    // One line per change of reason, not one per attempt: a long wait stays readable.
-    if (result.detail != last_failure && !(cut_short && !last_failure.empty())) {
-      LogInfo("not ready: {}", result.detail);
-      last_failure = result.detail;
-    }
-    Result<int> sig =
-        stop->WaitUntil(std::min(deadline, DeadlineAfter(Clock::now(), options.interval)));
-    if (!sig.ok()) return Fail(sig.error());
-    if (*sig > 0) return StoppedBySignal(*sig, start);
-    if (Clock::now() >= deadline) {
-      return Fail(Error{fmt::format("gave up on {} after {}: {}", Printable(url_text),
-                                    FormatSince(start), last_failure)});
-    }
+  const char* ssl_cert_file = std::getenv("SSL_CERT_FILE");
+  std::optional<std::string_view> env_file;
+  if (ssl_cert_file != nullptr) env_file = ssl_cert_file;
+  const Probe probe{
+      .url = *url,
+      .request = BuildRequest(options.method, *url, options.headers),
+      .head_request = options.method == "HEAD",
+      .statuses = options.statuses,
+      .body_contains = options.body_contains,
+      .tls = {.trust = ChooseTrustStore(options.cacert, env_file), .insecure = options.insecure}};
+  if (probe.url.tls && probe.tls.insecure) {
+    LogWarn("--insecure: the server's certificate and name are not verified");
   }
-  return StoppedBySignal(stop->Take(), start);
+  // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
+  Resolver resolver;
+  return RunWaitLoop(
+      Printable(url_text),
+      {.timeout = options.timeout,
+       .interval = options.interval,
+       .request_timeout = options.request_timeout},
+      [&](auto deadline, int stop_fd) { return RunAttempt(probe, resolver, deadline, stop_fd); },
+      parsed.command);
 }
 
 }  // namespace linger

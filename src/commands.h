@@ -68,6 +68,7 @@ using CommandFunction = int (*)(std::span<char* const> args);
 // The commands; `linger help NAME` runs NAME with --help.
 int RunSleep(std::span<char* const> args);
 int RunWaitHttp(std::span<char* const> args);
+int RunWaitTcp(std::span<char* const> args);
 int RunExecWithDelay(std::span<char* const> args);
 
 // sleep NUMBER[SUFFIX]...: linger called by the name `sleep`, as coreutils sleep. `argv` starts

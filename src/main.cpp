@@ -25,8 +25,10 @@ int RunVersion(std::span<char* const> args);
 
 const Command kCommands[] = {
     {"sleep", "wait a duration, then exit or exec COMMAND (preStop hooks)", RunSleep},
-    {"wait-http", "poll an HTTP endpoint until it is ready, then exit or exec COMMAND",
+    {"wait-http", "poll an HTTP(S) endpoint until it is ready, then exit or exec COMMAND",
      RunWaitHttp},
+    {"wait-tcp", "wait until a TCP port accepts connections, then exit or exec COMMAND",
+     RunWaitTcp},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
      RunExecWithDelay},
     {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall},

@@ -9,10 +9,13 @@
 #include <cstring>
 #include <vector>
 
+#include "attempt.h"
 #include "dns.h"
 #include "fd.h"
 #include "http.h"
+#include "resolver.h"
 #include "socket_headers.h"
+#include "tls.h"
 #include "wait.h"
 
 namespace linger {
@@ -20,11 +23,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// What every step of one attempt shares.
-struct Context {
-  Clock::time_point deadline;
-  int stop_fd;
-};
+using Context = AttemptContext;
 
 // Waits until `fd` has `events`, a stop signal is pending or `until` passes. Network waits need no
 // sub-millisecond deadline, so they wait coarsely, without a timer each.
@@ -48,64 +47,21 @@ socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_stor
   return sizeof in6;
 }
 
-// Sends the request on a connected socket and reads until the response decides.
-AttemptResult Exchange(const Context& ctx, int fd, const std::string& endpoint,
-                       const Probe& probe) {
-  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
-  std::string_view request = probe.request;
-  while (!request.empty()) {
-    // MSG_NOSIGNAL: a peer that closed early must be an error here, not a SIGPIPE that would
-    // kill linger (and ignoring SIGPIPE process-wide would leak into COMMAND).
-    ssize_t n = send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-    if (n >= 0) {
-      request.remove_prefix(static_cast<size_t>(n));
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (WaitEnd end = WaitFor(ctx, fd, POLLOUT, ctx.deadline); end != WaitEnd::kReady) {
-        return not_ready(fmt::format("{} sending to {}", WhyNotReady(end), endpoint));
-      }
-    } else if (errno != EINTR) {
-      return not_ready(fmt::format("send to {}: {}", endpoint, std::strerror(errno)));
-    }
-  }
-  ResponseParser response(probe.head_request);
-  char buffer[16 * 1024];
-  while (true) {
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        return not_ready(fmt::format("read from {}: {}", endpoint, std::strerror(errno)));
-      }
-      if (WaitEnd end = WaitFor(ctx, fd, POLLIN, ctx.deadline); end != WaitEnd::kReady) {
-        return not_ready(
-            fmt::format("{} waiting for the response from {}", WhyNotReady(end), endpoint));
-      }
-      continue;
-    }
-    if (n == 0) {
-      response.Finish();
-    } else {
-      response.Feed(std::string_view(buffer, static_cast<size_t>(n)));
-    }
-    Verdict verdict = Judge(response, probe.statuses, probe.body_contains);
-    if (verdict.kind == Verdict::kReady) return {AttemptResult::kReady, verdict.detail};
-    if (verdict.kind == Verdict::kNotReady) {
-      bool broken = response.state() == ResponseParser::State::kError;
-      return not_ready(broken ? fmt::format("{}: {}", endpoint, verdict.detail) : verdict.detail);
-    }
-  }
-}
+// A connected socket, and how messages name it.
+struct Connection {
+  UniqueFd fd;
+  std::string endpoint;  // "127.0.0.1:80"
+};
 
-// Resolves, then tries every address in turn until one accepts the connection; its answer is the
-// attempt's answer, as curl does.
-AttemptResult Connect(const Context& ctx, const Probe& probe, Resolver& resolver) {
-  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
-  Result<Resolved> resolved = resolver.Resolve(probe.url.host, ctx.deadline, ctx.stop_fd);
-  if (!resolved.ok()) return not_ready(resolved.error().message);
+// Resolves `host`, then tries every address in turn until one accepts the connection.
+Result<Connection> Connect(const Context& ctx, Resolver& resolver, const std::string& host,
+                           std::uint16_t port) {
+  Result<Resolved> resolved = resolver.Resolve(host, ctx.deadline, ctx.stop_fd);
+  if (!resolved.ok()) return resolved.error();
   std::string failure;
   for (const IpAddress& address : resolved->addresses) {
-    std::string endpoint = FormatEndpoint(address, probe.url.port);
-    Result<UniqueFd> fd = StartConnect(address, probe.url.port, SOCK_STREAM);
+    std::string endpoint = FormatEndpoint(address, port);
+    Result<UniqueFd> fd = StartConnect(address, port, SOCK_STREAM);
     if (!fd.ok()) {
       failure = fd.error().message;
       continue;
@@ -124,14 +80,78 @@ AttemptResult Connect(const Context& ctx, const Probe& probe, Resolver& resolver
       failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
       continue;
     }
-    return Exchange(ctx, fd->get(), endpoint, probe);
+    return Connection{std::move(*fd), std::move(endpoint)};
   }
   // What the lookup noticed may be why: a server that never answers AAAA hides IPv6 addresses.
   if (!resolved->note.empty()) failure = fmt::format("{} ({})", failure, resolved->note);
-  return not_ready(failure);
+  return Error{failure};
+}
+
+// Sends the request and reads until the response decides.
+AttemptResult Exchange(Stream& stream, const std::string& endpoint, const Probe& probe) {
+  auto not_ready = [](std::string why) { return AttemptResult{AttemptResult::kNotReady, why}; };
+  Result<size_t> sent = stream.Send(probe.request);
+  if (!sent.ok()) return not_ready(sent.error().message);
+  ResponseParser response(probe.head_request);
+  char buffer[16 * 1024];
+  while (true) {
+    Result<size_t> n = stream.Receive(buffer);
+    if (!n.ok()) return not_ready(n.error().message);
+    if (*n == 0) {
+      response.Finish();
+    } else {
+      response.Feed(std::string_view(buffer, *n));
+    }
+    Verdict verdict = Judge(response, probe.statuses, probe.body_contains);
+    if (verdict.kind == Verdict::kReady) return {AttemptResult::kReady, verdict.detail};
+    if (verdict.kind == Verdict::kNotReady) {
+      bool broken = response.state() == ResponseParser::State::kError;
+      return not_ready(broken ? fmt::format("{}: {}", endpoint, verdict.detail) : verdict.detail);
+    }
+  }
+}
+
+// One http or https exchange on the first address that accepts: its answer is the attempt's
+// answer, as curl does.
+AttemptResult ProbeOnce(const Context& ctx, Resolver& resolver, const Probe& probe) {
+  Result<Connection> connection = Connect(ctx, resolver, probe.url.host, probe.url.port);
+  if (!connection.ok()) return {AttemptResult::kNotReady, connection.error().message};
+  if (!probe.url.tls) {
+    SocketStream plain(ctx, connection->fd.get(), connection->endpoint);
+    return Exchange(plain, connection->endpoint, probe);
+  }
+  Result<std::unique_ptr<Stream>> tls =
+      StartTls(ctx, connection->fd.get(), connection->endpoint, probe.url.host, probe.tls);
+  if (!tls.ok()) return {AttemptResult::kNotReady, tls.error().message};
+  return Exchange(**tls, connection->endpoint, probe);
+}
+
+// Whatever step a stop signal interrupted, it ended the attempt.
+AttemptResult StoppedOr(const Context& ctx, AttemptResult result) {
+  if (result.kind == AttemptResult::kNotReady && StopPending(ctx.stop_fd)) {
+    return {AttemptResult::kStopped, {}};
+  }
+  return result;
 }
 
 }  // namespace
+
+AttemptResult RunAttempt(const Probe& probe, Resolver& resolver, Clock::time_point deadline,
+                         int stop_fd) {
+  const Context ctx{deadline, stop_fd};
+  return StoppedOr(ctx, ProbeOnce(ctx, resolver, probe));
+}
+
+AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port, Resolver& resolver,
+                                Clock::time_point deadline, int stop_fd) {
+  const Context ctx{deadline, stop_fd};
+  // Closed at once without a byte sent: a database or a broker sees only a connection that ends.
+  Result<Connection> connection = Connect(ctx, resolver, host, port);
+  if (!connection.ok()) {
+    return StoppedOr(ctx, {AttemptResult::kNotReady, connection.error().message});
+  }
+  return {AttemptResult::kReady, fmt::format("connected to {}", connection->endpoint)};
+}
 
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type) {
   UniqueFd fd(socket(address.family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
@@ -146,31 +166,9 @@ Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int 
   return fd;
 }
 
-std::string WhyNotReady(WaitEnd end) {
-  switch (end) {
-    case WaitEnd::kTimedOut:
-      return "timed out";
-    case WaitEnd::kStopped:
-      return "stopped";
-    default:
-      return fmt::format("ppoll: {}", std::strerror(errno));
-  }
-}
-
 bool StopPending(int stop_fd) {
   pollfd pfd{stop_fd, POLLIN, 0};
   return poll(&pfd, 1, 0) > 0;
-}
-
-AttemptResult RunAttempt(const Probe& probe, Resolver& resolver, Clock::time_point deadline,
-                         int stop_fd) {
-  const Context ctx{deadline, stop_fd};
-  AttemptResult result = Connect(ctx, probe, resolver);
-  // Whatever step a stop signal interrupted, it ended the attempt.
-  if (result.kind == AttemptResult::kNotReady && StopPending(ctx.stop_fd)) {
-    return {AttemptResult::kStopped, {}};
-  }
-  return result;
 }
 
 }  // namespace linger

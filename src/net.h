@@ -1,5 +1,6 @@
-// One wait-http attempt over real sockets: resolve, connect, send, read, judge. Every wait is a
-// poll() bounded by the attempt's deadline that also watches the stop signals.
+// One wait-http or wait-tcp attempt over real sockets: resolve, connect, then (wait-http) TLS for
+// https, send, read, judge. Every wait is a poll() bounded by the attempt's deadline that also
+// watches the stop signals.
 #pragma once
 
 #include <chrono>
@@ -11,8 +12,8 @@
 #include "int_list.h"
 #include "resolver.h"
 #include "result.h"
+#include "tls.h"
 #include "url.h"
-#include "wait.h"
 
 namespace linger {
 
@@ -23,6 +24,7 @@ struct Probe {
   bool head_request = false;
   IntList statuses;
   std::string body_contains;
+  TlsOptions tls;  // for https:// URLs
 };
 
 // How an attempt ended.
@@ -37,11 +39,13 @@ struct AttemptResult {
 AttemptResult RunAttempt(const Probe& probe, Resolver& resolver,
                          std::chrono::steady_clock::time_point deadline, int stop_fd);
 
+// One wait-tcp attempt: resolves `host` and connects to its addresses in turn; ready as soon as one
+// accepts, and the connection is closed at once without a byte sent. Deadline and stop as above.
+AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port, Resolver& resolver,
+                                std::chrono::steady_clock::time_point deadline, int stop_fd);
+
 // Opens a non-blocking socket of `type` and starts connecting it; the error names the endpoint.
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type);
-
-// Why a wait that did not end ready ended ("timed out", ...), for an attempt's reason.
-std::string WhyNotReady(WaitEnd end);
 
 // True when a stop signal is pending on `stop_fd`: whatever failed, the attempt ends as stopped.
 bool StopPending(int stop_fd);

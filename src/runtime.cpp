@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <new>
 
@@ -35,4 +36,28 @@ std::chrono::steady_clock::time_point std::chrono::steady_clock::now() noexcept 
   // CLOCK_MONOTONIC exists on every kernel linger runs on; without it no deadline means anything.
   if (clock_gettime(CLOCK_MONOTONIC, &now) != 0) std::abort();
   return time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
+}
+
+// The date certificates are checked against (tls.cpp) reads std::chrono::system_clock, whose now()
+// is compiled into libc++.so too: the wall clock.
+std::chrono::system_clock::time_point std::chrono::system_clock::now() noexcept {
+  timespec now;
+  if (clock_gettime(CLOCK_REALTIME, &now) != 0) std::abort();
+  return time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec)));
+}
+
+// Debian's libbearssl.a is built for glibc with _FORTIFY_SOURCE: it calls the checked variants of
+// the memcpy family, which musl does not have. Same contract: abort when the copy would overflow.
+extern "C" void* __memcpy_chk(void* to, const void* from, std::size_t n, std::size_t room) {
+  if (n > room) std::abort();
+  return std::memcpy(to, from, n);
+}
+extern "C" void* __memmove_chk(void* to, const void* from, std::size_t n, std::size_t room) {
+  if (n > room) std::abort();
+  return std::memmove(to, from, n);
+}
+extern "C" void* __memset_chk(void* to, int c, std::size_t n, std::size_t room) {
+  if (n > room) std::abort();
+  return std::memset(to, c, n);
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+
 #include "socket_headers.h"
 #include "text.h"
 
@@ -28,17 +30,64 @@ bool IsHostName(std::string_view host) {
 
 }  // namespace
 
+Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_t> default_port) {
+  Endpoint endpoint;
+  std::string_view host = text;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos) return Error{"'[' without ']'"};
+    host = text.substr(1, close - 1);
+    std::string_view after = text.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) return Error{"junk after ']'"};
+    if (!after.empty()) port = after.substr(1);
+    in6_addr ignored;
+    if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
+      return Error{fmt::format("'{}' is not an IPv6 address", Printable(host))};
+    }
+  } else {
+    size_t colon = text.find(':');
+    if (colon != std::string_view::npos) {
+      host = text.substr(0, colon);
+      port = text.substr(colon + 1);
+    }
+    if (host.empty()) return Error{"no host"};
+    bool numeric = host.find_first_not_of("0123456789.") == std::string_view::npos;
+    in_addr ignored;
+    if (numeric ? inet_pton(AF_INET, std::string(host).c_str(), &ignored) != 1
+                : !IsHostName(host)) {
+      return Error{fmt::format("'{}' is not a valid host", Printable(host))};
+    }
+  }
+  endpoint.host = host;
+  endpoint.port_given = port.data() != nullptr;
+  if (!endpoint.port_given) {
+    if (!default_port) return Error{"no port (HOST:PORT)"};
+    endpoint.port = *default_port;
+    return endpoint;
+  }
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value == 0 ||
+      value > 65535) {
+    return Error{fmt::format("port '{}' is not a number in 1-65535", Printable(port))};
+  }
+  endpoint.port = static_cast<std::uint16_t>(value);
+  return endpoint;
+}
+
 Result<Url> ParseUrl(std::string_view text) {
   auto invalid = [&](std::string_view why) {
     return UsageError(fmt::format("invalid URL '{}': {}", Printable(text), why));
   };
-  if (StartsWithIgnoreCase(text, "https://")) {
-    return invalid("https needs TLS, which linger does not have; use http://");
+  Url url;
+  url.tls = StartsWithIgnoreCase(text, "https://");
+  if (!url.tls && !StartsWithIgnoreCase(text, "http://")) {
+    return invalid(text.find("://") == std::string_view::npos
+                       ? "it must start with http:// or https://"
+                       : "only http:// and https:// are supported");
   }
-  if (!StartsWithIgnoreCase(text, "http://")) {
-    return invalid(text.find("://") == std::string_view::npos ? "it must start with http://"
-                                                              : "only http:// is supported");
-  }
+  if (url.tls) url.port = 443;
   for (char c : text) {
     // They would break the request line; a client must send them percent-encoded.
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) {
@@ -46,53 +95,23 @@ Result<Url> ParseUrl(std::string_view text) {
     }
   }
   if (text.find('#') != std::string_view::npos) return invalid("fragments (#...) are not allowed");
-  std::string_view rest = text.substr(7);
+  std::string_view rest = text.substr(url.tls ? 8 : 7);
   size_t end = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, end);
-  Url url;
   url.target = end == std::string_view::npos ? "/" : std::string(rest.substr(end));
   if (url.target.front() == '?') url.target.insert(0, "/");
   if (authority.find('@') != std::string_view::npos) {
     return invalid("user names and passwords (user:pass@) are not allowed");
   }
 
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.starts_with('[')) {
-    size_t close = authority.find(']');
-    if (close == std::string_view::npos) return invalid("'[' without ']'");
-    host = authority.substr(1, close - 1);
-    std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) return invalid("junk after ']'");
-    if (!after.empty()) port = after.substr(1);
-    in6_addr ignored;
-    if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
-      return invalid(fmt::format("'{}' is not an IPv6 address", Printable(host)));
-    }
-  } else {
-    size_t colon = authority.find(':');
-    if (colon != std::string_view::npos) {
-      host = authority.substr(0, colon);
-      port = authority.substr(colon + 1);
-    }
-    if (host.empty()) return invalid("no host");
-    bool numeric = host.find_first_not_of("0123456789.") == std::string_view::npos;
-    in_addr ignored;
-    if (numeric ? inet_pton(AF_INET, std::string(host).c_str(), &ignored) != 1
-                : !IsHostName(host)) {
-      return invalid(fmt::format("'{}' is not a valid host", Printable(host)));
-    }
-  }
-  url.host = host;
+  Result<Endpoint> endpoint = ParseHostPort(authority, url.port);
+  if (!endpoint.ok()) return invalid(endpoint.error().message);
+  url.host = endpoint->host;
+  url.port = endpoint->port;
   url.authority = authority;
-  if (port.data() != nullptr) {
-    std::optional<std::uint64_t> value = ParseUnsigned(port, 65535);
-    if (!value || *value == 0) {
-      return invalid(fmt::format("port '{}' is not a number in 1-65535", Printable(port)));
-    }
-    url.port = static_cast<std::uint16_t>(*value);
-    // The Host header names the port only when it is not the default, as browsers and curl do.
-    if (url.port == 80) url.authority = authority.substr(0, authority.rfind(':'));
+  // The Host header names the port only when it is not the default, as browsers and curl do.
+  if (endpoint->port_given && url.port == (url.tls ? 443 : 80)) {
+    url.authority = authority.substr(0, authority.rfind(':'));
   }
   return url;
 }

@@ -3,6 +3,8 @@
 //   (an object literal with a field the type does not have is an error: a misspelled field);
 // - every Kubernetes manifest validates against the OpenAPI schemas of kubernetes-models
 //   (a value of the wrong type is an error);
+// - every file linger's --cacert names is inside one of that container's volume mounts (else
+//   the file would not exist in the container);
 // - every delay that linger is given fits in the time the platform allows before SIGKILL
 //   (terminationGracePeriodSeconds, ECS stopTimeout, Compose stop_grace_period).
 //
@@ -123,6 +125,33 @@ function checkPodDelays(podSpec, label, errors) {
         `${label}: container ${container.name}: delay ${delay}s does not fit in ` +
           `terminationGracePeriodSeconds ${grace}: SIGKILL would come first`,
       );
+    }
+  }
+}
+
+// The files given to --cacert in this argv.
+export function cacertFiles(argv) {
+  const files = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") break;
+    if (argv[i] === "--cacert" && i + 1 < argv.length) files.push(argv[++i]);
+    else if (argv[i].startsWith("--cacert=")) files.push(argv[i].slice("--cacert=".length));
+  }
+  return files;
+}
+
+function checkPodMounts(podSpec, label, errors) {
+  if (!podSpec) return;
+  for (const container of [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]) {
+    const argv = [...(container.command ?? []), ...(container.args ?? [])];
+    const mounts = (container.volumeMounts ?? []).map((m) => m.mountPath.replace(/\/*$/, "/"));
+    for (const file of cacertFiles(argv)) {
+      if (!mounts.some((mount) => file.startsWith(mount))) {
+        errors.push(
+          `${label}: container ${container.name}: --cacert ${file} is not in any of its ` +
+            `volumeMounts: the file would not exist`,
+        );
+      }
     }
   }
 }
@@ -251,6 +280,7 @@ export async function check(files) {
         errors.push(`${label}: kubernetes-models: ${error.message}`);
       }
       checkPodDelays(podSpecOf(object), label, errors);
+      checkPodMounts(podSpecOf(object), label, errors);
     }
   }
   typeCheck(manifests, errors);

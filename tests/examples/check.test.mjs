@@ -5,7 +5,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { check, exampleFiles, hookDelay, lingerDelay, parseDuration, sleepSeconds } from "./check.mjs";
+import {
+  cacertFiles,
+  check,
+  exampleFiles,
+  hookDelay,
+  lingerDelay,
+  parseDuration,
+  sleepSeconds,
+} from "./check.mjs";
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures");
 const examples = exampleFiles();
@@ -51,6 +59,16 @@ test("a linger delay longer than the grace period is rejected", () => {
     assert.equal(found.length, 1, `${name}: ${found.join("\n")}`);
     assert.match(found[0], /does not fit in .*SIGKILL would come first/);
   }
+});
+
+test("a --cacert file outside the container's volume mounts is rejected", () => {
+  const found = errorsFor("cacert-not-mounted.yaml");
+  assert.equal(found.length, 1, found.join("\n"));
+  assert.match(found[0], /--cacert \/etc\/ca\/ca\.crt is not in any of its volumeMounts/);
+  assert.deepEqual(cacertFiles(["wait-http", "--cacert", "/a", "--cacert=/b", "--", "--cacert", "/c"]), [
+    "/a",
+    "/b",
+  ]);
 });
 
 test("durations and delays are read as linger reads them", () => {

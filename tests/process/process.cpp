@@ -48,7 +48,15 @@ Process::Process(std::vector<std::string> argv, const StartOptions& options)
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
   std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  // A variable of options.env replaces the test's own: getenv() would find the first one.
+  auto overridden = [&](const std::string& entry) {
+    return std::any_of(options.env.begin(), options.env.end(), [&](const std::string& e) {
+      return entry.compare(0, e.find('=') + 1, e, 0, e.find('=') + 1) == 0;
+    });
+  };
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!overridden(*e)) env_strings.emplace_back(*e);
+  }
   for (const std::string& e : options.env) env_strings.push_back(e);
   std::vector<char*> env;
   for (std::string& e : env_strings) env.push_back(e.data());

@@ -20,7 +20,7 @@ std::string Helper(const std::string& name);
 
 // How a process is started: extra environment, and the signal state it inherits.
 struct StartOptions {
-  std::vector<std::string> env;  // "NAME=value", added to the test's own environment
+  std::vector<std::string> env;  // "NAME=value", added to (or replacing) the test's environment
   std::vector<int> blocked;      // signals blocked in the new process
   std::vector<int> ignored;      // signals set to SIG_IGN in the new process
   bool new_session = false;      // setsid(), so that signals to its group reach it alone

@@ -282,7 +282,8 @@ TEST_CASE("bad URLs and options are usage errors: exit 2, one line naming the va
     const char* named;
   };
   const Case cases[] = {
-      {{"https://db/ready"}, "TLS"},
+      {{"https://user@db/ready"}, "https://user@db/ready"},
+      {{"--cacert", "", "https://db/"}, "--cacert"},
       {{"http://user:pw@db/"}, "user:pw@db"},
       {{"http://db/#top"}, "http://db/#top"},
       {{"ftp://db/"}, "ftp://db/"},

@@ -38,14 +38,54 @@ TEST_CASE("http URLs are taken apart into host, port, Host header and request ta
   }
 }
 
+TEST_CASE("https URLs default to port 443, which the Host header then leaves out") {
+  auto url = ParseUrl("HTTPS://api.example.com/ready");
+  REQUIRE(url.ok());
+  CHECK(url->tls);
+  CHECK(url->port == 443);
+  CHECK(url->authority == "api.example.com");
+  CHECK(url->target == "/ready");
+  url = ParseUrl("https://[::1]:443");
+  REQUIRE(url.ok());
+  CHECK(url->port == 443);
+  CHECK(url->authority == "[::1]");
+  url = ParseUrl("https://db:80/");
+  REQUIRE(url.ok());
+  CHECK(url->authority == "db:80");
+  url = ParseUrl("http://db/");
+  REQUIRE(url.ok());
+  CHECK_FALSE(url->tls);
+  CHECK(url->port == 80);
+}
+
+TEST_CASE("HOST:PORT for wait-tcp needs its port") {
+  using linger::ParseHostPort;
+  auto endpoint = ParseHostPort("db:5432", std::nullopt);
+  REQUIRE(endpoint.ok());
+  CHECK(endpoint->host == "db");
+  CHECK(endpoint->port == 5432);
+  endpoint = ParseHostPort("[::1]:6379", std::nullopt);
+  REQUIRE(endpoint.ok());
+  CHECK(endpoint->host == "::1");
+  CHECK(ParseHostPort("db", std::nullopt).error().message == "no port (HOST:PORT)");
+  CHECK(ParseHostPort("db:postgres", std::nullopt).error().message ==
+        "port 'postgres' is not a number in 1-65535");
+  CHECK(ParseHostPort("db:", std::nullopt).error().message.find("not a number") !=
+        std::string::npos);
+  // IPv6 needs brackets.
+  CHECK(ParseHostPort("::1:80", std::nullopt).error().message == "no host");
+  CHECK(ParseHostPort("db", 443)->port == 443);
+}
+
 TEST_CASE("bad URLs are refused with a message naming the URL and the reason") {
   struct Case {
     const char* text;
     const char* why;
   };
   const Case cases[] = {
-      {"https://db/ready", "TLS"},
-      {"HTTPS://db/", "TLS"},
+      {"https://user@db/", "user:pass@"},
+      {"https://db:0/", "port '0'"},
+      {"httpx://db/", "only http:// and https://"},
       {"ftp://db/", "only http://"},
       {"db:8080/ready", "http://"},
       {"", "http://"},

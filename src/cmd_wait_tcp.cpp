@@ -1,0 +1,84 @@
+// linger wait-tcp: waits until a TCP port accepts connections (a database, a cache, a broker), then
+// exits or execs COMMAND.
+#include <fmt/format.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "duration.h"
+#include "net.h"
+#include "text.h"
+#include "url.h"
+#include "wait_loop.h"
+
+namespace linger {
+namespace {
+
+constexpr CommandDoc kWaitTcp = {
+    .name = "wait-tcp",
+    .synopsis = "[OPTIONS] HOST:PORT [-- COMMAND [ARG...]]",
+    .about = R"(Try to connect to HOST:PORT until a connection succeeds, then exit 0, or
+replace linger with COMMAND (same pid, environment and inherited signal
+state). Gives up with status 1 after --timeout. The connection is closed at
+once, without sending a byte: the server sees a client that leaves.
+
+HOST is a name, an IPv4 address or [IPv6] (as in [::1]:5432). A name is
+resolved again on every attempt, through /etc/hosts, then DNS as
+/etc/resolv.conf says (also in an empty root filesystem); every address is
+tried in turn.
+)",
+    .footer = R"(Durations: 20 (seconds), 1.5, 500ms, 20s, 1m30s, 2h.
+Exit status: 0 connected, 1 timed out, 2 usage error, 128+N stopped by signal
+N (SIGTERM, SIGINT, SIGHUP); with COMMAND, 126/127 when it cannot run.
+
+Example (initContainer waiting for a database):
+  command: ["/linger", "wait-tcp", "--timeout", "2m", "postgres:5432"]
+)",
+    .order = OptionOrder::kInterleaved,
+    .operand = "HOST:PORT",
+    .command = CommandArg::kOptional,
+};
+
+struct WaitTcpOptions {
+  Duration timeout = std::chrono::seconds(30);
+  Duration interval = std::chrono::seconds(1);
+  Duration request_timeout = std::chrono::seconds(5);
+};
+
+constexpr OptionRow<WaitTcpOptions> kOptions[] = {
+    {{"timeout", "D", nullptr, "give up after D (default 30s; 0 waits forever)"},
+     SetDuration<&WaitTcpOptions::timeout>},
+    {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
+     SetDuration<&WaitTcpOptions::interval>},
+    {{"request-timeout", "D", nullptr,
+      "limit for one attempt: resolve and connect\n(default 5s; never past --timeout; 0: no own "
+      "limit)"},
+     SetDuration<&WaitTcpOptions::request_timeout>},
+};
+
+}  // namespace
+
+int RunWaitTcp(std::span<char* const> args) {
+  Invocation invocation = StartCommand<WaitTcpOptions>(kWaitTcp, kOptions, args);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
+  const WaitTcpOptions& options = invocation.options;
+  std::string_view target = parsed.positionals[0];
+  Result<Endpoint> endpoint = ParseHostPort(target, std::nullopt);
+  if (!endpoint.ok()) {
+    return Fail(UsageError(
+        fmt::format("invalid address '{}': {}", Printable(target), endpoint.error().message)));
+  }
+  // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
+  Resolver resolver;
+  return RunWaitLoop(
+      Printable(target),
+      {.timeout = options.timeout,
+       .interval = options.interval,
+       .request_timeout = options.request_timeout},
+      [&](auto deadline, int stop_fd) {
+        return RunConnectAttempt(endpoint->host, endpoint->port, resolver, deadline, stop_fd);
+      },
+      parsed.command);
+}
+
+}  // namespace linger
