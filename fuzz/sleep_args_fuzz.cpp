@@ -69,8 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz::Check(ours.ok() == theirs.has_value(), "'{}': linger {}, coreutils {}", text,
               ours.ok() ? "accepts" : "refuses", theirs ? "accepts" : "refuses");
   if (!ours.ok()) {
-    fuzz::Check(ours.error().message.starts_with("invalid time interval '"), "'{}': error '{}'", text,
-                ours.error());
+    fuzz::Check(ours.error().message.starts_with("invalid time interval '"), "'{}': error '{}'",
+                text, ours.error());
     return 0;
   }
   long double ns = *theirs * 1e9L;

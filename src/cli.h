@@ -2,6 +2,8 @@
 // parser, the environment fallback, the did-you-mean hint and --help. Pure: no I/O.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <functional>
 #include <span>
 #include <string>
@@ -104,6 +106,17 @@ Result<void> SetDuration(Options& options, std::string_view value) {
   if (!d.ok()) return d.error();
   options.*field = *d;
   return {};
+}
+
+// One table from two, in order: a command's own rows and rows it shares with other commands.
+template <typename Options, size_t N, size_t M>
+constexpr std::array<OptionRow<Options>, N + M> JoinRows(
+    const std::array<OptionRow<Options>, N>& first,
+    const std::array<OptionRow<Options>, M>& second) {
+  std::array<OptionRow<Options>, N + M> rows{};
+  std::copy(first.begin(), first.end(), rows.begin());
+  std::copy(second.begin(), second.end(), rows.begin() + N);
+  return rows;
 }
 
 // The option docs of a table, for ParseArgs and FormatHelp.

@@ -57,9 +57,7 @@ Examples (initContainer waiting for a dependency):
 
 // The command line, checked: usage errors surface before anything starts.
 struct WaitHttpOptions {
-  Duration timeout = std::chrono::seconds(30);
-  Duration interval = std::chrono::seconds(1);
-  Duration request_timeout = std::chrono::seconds(5);
+  WaitTiming timing;
   IntList statuses = *IntList::Parse("200-399", 100, 599, "status list");
   std::string method = "GET";
   std::vector<HttpHeader> headers;
@@ -68,15 +66,7 @@ struct WaitHttpOptions {
   bool insecure = false;
 };
 
-constexpr OptionRow<WaitHttpOptions> kOptions[] = {
-    {{"timeout", "D", nullptr, "give up after D (default 30s; 0 waits forever)"},
-     SetDuration<&WaitHttpOptions::timeout>},
-    {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
-     SetDuration<&WaitHttpOptions::interval>},
-    {{"request-timeout", "D", nullptr,
-      "limit for one attempt: resolve, connect, TLS\nhandshake, send, read (default 5s; never "
-      "past\n--timeout; 0: no own limit)"},
-     SetDuration<&WaitHttpOptions::request_timeout>},
+constexpr auto kOwnRows = std::to_array<OptionRow<WaitHttpOptions>>({
     {{"status", "LIST", nullptr,
       "accepted status codes (default 200-399, as Kubernetes\nhttpGet probes): 200, 200-299,404"},
      [](WaitHttpOptions& options, std::string_view value) -> Result<void> {
@@ -119,7 +109,13 @@ constexpr OptionRow<WaitHttpOptions> kOptions[] = {
        options.insecure = true;
        return {};
      }},
-};
+});
+
+constexpr auto kOptions =
+    JoinRows(WaitTimingRows<WaitHttpOptions>(
+                 "limit for one attempt: resolve, connect, TLS\nhandshake, send, "
+                 "read (default 5s; never past\n--timeout; 0: no own limit)"),
+             kOwnRows);
 
 }  // namespace
 
@@ -147,10 +143,7 @@ int RunWaitHttp(std::span<char* const> args) {
   // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
   Resolver resolver;
   return RunWaitLoop(
-      Printable(url_text),
-      {.timeout = options.timeout,
-       .interval = options.interval,
-       .request_timeout = options.request_timeout},
+      Printable(url_text), options.timing,
       [&](auto deadline, int stop_fd) { return RunAttempt(probe, resolver, deadline, stop_fd); },
       parsed.command);
 }

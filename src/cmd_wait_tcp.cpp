@@ -39,21 +39,12 @@ Example (initContainer waiting for a database):
 };
 
 struct WaitTcpOptions {
-  Duration timeout = std::chrono::seconds(30);
-  Duration interval = std::chrono::seconds(1);
-  Duration request_timeout = std::chrono::seconds(5);
+  WaitTiming timing;
 };
 
-constexpr OptionRow<WaitTcpOptions> kOptions[] = {
-    {{"timeout", "D", nullptr, "give up after D (default 30s; 0 waits forever)"},
-     SetDuration<&WaitTcpOptions::timeout>},
-    {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
-     SetDuration<&WaitTcpOptions::interval>},
-    {{"request-timeout", "D", nullptr,
-      "limit for one attempt: resolve and connect\n(default 5s; never past --timeout; 0: no own "
-      "limit)"},
-     SetDuration<&WaitTcpOptions::request_timeout>},
-};
+constexpr auto kOptions = WaitTimingRows<WaitTcpOptions>(
+    "limit for one attempt: resolve and connect\n(default 5s; never past --timeout; 0: no own "
+    "limit)");
 
 }  // namespace
 
@@ -71,10 +62,7 @@ int RunWaitTcp(std::span<char* const> args) {
   // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
   Resolver resolver;
   return RunWaitLoop(
-      Printable(target),
-      {.timeout = options.timeout,
-       .interval = options.interval,
-       .request_timeout = options.request_timeout},
+      Printable(target), options.timing,
       [&](auto deadline, int stop_fd) {
         return RunConnectAttempt(endpoint->host, endpoint->port, resolver, deadline, stop_fd);
       },

@@ -60,13 +60,7 @@ constexpr OptionRow<ExecOptions> kOwnRows[] = {
 };
 
 // Its own rows, then those it shares with sleep.
-constexpr auto kRows = [] {
-  constexpr auto idle = IdleOptionRows<ExecOptions>(true);
-  std::array<OptionRow<ExecOptions>, std::size(kOwnRows) + idle.size()> rows{};
-  std::copy(std::begin(kOwnRows), std::end(kOwnRows), rows.begin());
-  std::copy(idle.begin(), idle.end(), rows.begin() + std::size(kOwnRows));
-  return rows;
-}();
+constexpr auto kRows = JoinRows(std::to_array(kOwnRows), IdleOptionRows<ExecOptions>(true));
 
 }  // namespace
 

@@ -2,11 +2,13 @@
 // for failure changes, a pause between attempts, the overall deadline, and the stop signals.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <functional>
 #include <span>
 #include <string_view>
 
+#include "cli.h"
 #include "duration.h"
 #include "net.h"
 
@@ -14,10 +16,30 @@ namespace linger {
 
 // The timing options of a wait.
 struct WaitTiming {
-  Duration timeout;          // --timeout; zero waits forever
-  Duration interval;         // --interval: pause after a failed attempt
-  Duration request_timeout;  // --request-timeout; zero: no limit of its own
+  Duration timeout = std::chrono::seconds(30);         // --timeout; zero waits forever
+  Duration interval = std::chrono::seconds(1);         // --interval: pause after a failure
+  Duration request_timeout = std::chrono::seconds(5);  // --request-timeout; zero: no own limit
 };
+
+// The rows of --timeout, --interval and --request-timeout for a command whose Options has a
+// `timing` member; `attempt` says what one attempt does, for --request-timeout's help.
+template <typename Options>
+constexpr std::array<OptionRow<Options>, 3> WaitTimingRows(std::string_view attempt_help) {
+  return {{
+      {{"timeout", "D", nullptr, "give up after D (default 30s; 0 waits forever)"},
+       [](Options& options, std::string_view value) {
+         return SetDuration<&WaitTiming::timeout>(options.timing, value);
+       }},
+      {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
+       [](Options& options, std::string_view value) {
+         return SetDuration<&WaitTiming::interval>(options.timing, value);
+       }},
+      {{"request-timeout", "D", nullptr, attempt_help},
+       [](Options& options, std::string_view value) {
+         return SetDuration<&WaitTiming::request_timeout>(options.timing, value);
+       }},
+  }};
+}
 
 // One attempt: gives up at `deadline`, returns kStopped once `stop_fd` is readable.
 using AttemptFunction =
