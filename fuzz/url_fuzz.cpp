@@ -29,10 +29,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
               "'{}' gives a request that would break the request line", text);
   fuzz::Check(url->target.starts_with('/'), "'{}' gives target '{}'", text, url->target);
 
-  std::string rebuilt = "http://" + url->authority + url->target;
+  std::string rebuilt = (url->tls ? "https://" : "http://") + url->authority + url->target;
   linger::Result<linger::Url> again = linger::ParseUrl(rebuilt);
   fuzz::Check(again.ok(), "'{}' rebuilt as '{}' is refused: {}", text, rebuilt, again.error());
-  fuzz::Check(again->host == url->host && again->port == url->port &&
+  fuzz::Check(again->host == url->host && again->port == url->port && again->tls == url->tls &&
                   again->authority == url->authority && again->target == url->target,
               "'{}' rebuilt as '{}' parses differently", text, rebuilt);
   return 0;
