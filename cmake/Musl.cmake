@@ -71,6 +71,9 @@ target_compile_options(linger_musl INTERFACE
   "SHELL:-isystem ${LINGER_MUSL_HEADERS}"
   "SHELL:-isystem ${linger_kernel_headers}"
   -fno-exceptions -fno-rtti
+  # linger runs one thread, so a function-local static needs no lock: without this flag its
+  # initialisation calls __cxa_guard_acquire/release, which only libc++abi would provide.
+  -fno-threadsafe-statics
   # Code and data that nothing calls are dropped at link time (--gc-sections); -Oz is about 15%
   # smaller than -Os here, and nothing linger does is bound by the CPU. Link-time optimisation
   # sees the whole program (fmt's templates, libc++'s inline code) and takes off another 8-17%.

@@ -61,7 +61,9 @@ WaitEnd WaitFor(int fd, short events, int stop_fd, std::optional<Clock::time_poi
     }
     if (fds[0].revents != 0) return WaitEnd::kStopped;
     if (fds[1].revents != 0) return WaitEnd::kReady;
-    // Otherwise the timer fired or the timeout passed; the check at the top decides.
+    // The timer fired: it is the deadline's own clock, so that is the end (looping on a timer
+    // that stays readable would spin). Otherwise the timeout passed; the check at the top decides.
+    if (fds[2].revents != 0) return WaitEnd::kTimedOut;
   }
 }
 

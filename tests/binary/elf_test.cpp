@@ -79,11 +79,12 @@ struct Elf {
 
 }  // namespace
 
-TEST_CASE("the release binary is at most 200,000 bytes") {
-  // The ceiling with every feature, TLS included, is 300,000 bytes; this leaves TLS room.
+TEST_CASE("the release binary is at most 300,000 bytes, TLS included") {
+  // Small enough for a ConfigMap's binaryData (1 MiB) with room to spare, and well under the
+  // single-purpose inits it replaces (tini-static: 708,080 bytes).
   Elf elf(LINGER_BIN);
   INFO(LINGER_BIN << ": " << elf.bytes.size() << " bytes");
-  CHECK(elf.bytes.size() <= 200'000);
+  CHECK(elf.bytes.size() <= 300'000);
   CHECK(elf.header.e_machine == kMachine);
 }
 

@@ -27,10 +27,11 @@ using Option = std::pair<std::string_view, std::string_view>;
 linger::Result<ExecOptions> Resolve(const std::vector<Option>& flags, const linger::GetEnv& env) {
   auto rows = linger::ExecOptionRows();
   linger::ParsedArgs parsed;
-  for (auto [name, value] : flags) {
-    auto row = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.doc.name == name; });
+  for (const Option& flag : flags) {
+    auto row =
+        std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.doc.name == flag.first; });
     REQUIRE(row != rows.end());
-    parsed.options.emplace_back(static_cast<size_t>(row - rows.begin()), value);
+    parsed.options.emplace_back(static_cast<size_t>(row - rows.begin()), flag.second);
   }
   ExecOptions options;
   linger::Result<void> applied = linger::ApplyOptions(options, rows, parsed, env);
