@@ -50,6 +50,11 @@ Clock::duration BestLateness(Precision precision) {
 }  // namespace
 
 TEST_CASE("an exact deadline is met to the millisecond, not 0.1% of the wait late") {
+#ifdef LINGER_EMULATED
+  // Under qemu-user the waiting thread never gets going, and a millisecond means nothing there;
+  // the build machine's own run of this test is the one that counts.
+  LINGER_SKIP("timer precision is not measurable under qemu-user");
+#endif
   // ppoll's own timeout gets slack of 0.1% of the wait, 0.5% in a thread with nice > 0
   // (select_estimate_accuracy in fs/select.c): 5 ms on each 1 s wait here. Scheduling delays on a
   // busy machine only add, so the best of five waits is the timer's own.
