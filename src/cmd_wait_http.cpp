@@ -140,11 +140,11 @@ int RunWaitHttp(std::span<char* const> args) {
   if (probe.url.tls && probe.tls.insecure) {
     LogWarn("--insecure: the server's certificate and name are not verified");
   }
-  // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
-  Resolver resolver;
   return RunWaitLoop(
       Printable(url_text), options.timing,
-      [&](auto deadline, int stop_fd) { return RunAttempt(probe, resolver, deadline, stop_fd); },
+      [&](Resolver& resolver, auto deadline, int stop_fd) {
+        return RunAttempt(probe, resolver, deadline, stop_fd);
+      },
       parsed.command);
 }
 

@@ -59,11 +59,9 @@ int RunWaitTcp(std::span<char* const> args) {
     return Fail(UsageError(
         fmt::format("invalid address '{}': {}", Printable(target), endpoint.error().message)));
   }
-  // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
-  Resolver resolver;
   return RunWaitLoop(
       Printable(target), options.timing,
-      [&](auto deadline, int stop_fd) {
+      [&](Resolver& resolver, auto deadline, int stop_fd) {
         return RunConnectAttempt(endpoint->host, endpoint->port, resolver, deadline, stop_fd);
       },
       parsed.command);

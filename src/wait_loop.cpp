@@ -27,12 +27,14 @@ int RunWaitLoop(std::string_view target, const WaitTiming& timing, const Attempt
           FormatDuration(timing.interval));
 
   std::string last_failure;
+  // One for the whole wait, so that what a lookup learnt about the nameservers serves the next.
+  Resolver resolver;
   while (true) {
     auto attempt_deadline = deadline;
     if (timing.request_timeout > Duration::zero()) {
       attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), timing.request_timeout));
     }
-    AttemptResult result = attempt(attempt_deadline, stop->fd());
+    AttemptResult result = attempt(resolver, attempt_deadline, stop->fd());
     if (result.kind == AttemptResult::kStopped) break;
     if (result.kind == AttemptResult::kReady) {
       LogInfo("{} is ready after {}: {}", target, FormatSince(start), result.detail);

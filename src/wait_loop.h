@@ -41,9 +41,10 @@ constexpr std::array<OptionRow<Options>, 3> WaitTimingRows(std::string_view atte
   }};
 }
 
-// One attempt: gives up at `deadline`, returns kStopped once `stop_fd` is readable.
-using AttemptFunction =
-    std::function<AttemptResult(std::chrono::steady_clock::time_point deadline, int stop_fd)>;
+// One attempt: resolves with `resolver`, gives up at `deadline`, returns kStopped once `stop_fd`
+// is readable.
+using AttemptFunction = std::function<AttemptResult(
+    Resolver& resolver, std::chrono::steady_clock::time_point deadline, int stop_fd)>;
 
 // Runs `attempt` until it is ready (exit 0, or exec `command` when not empty), the timeout passes
 // (exit 1) or a stop signal arrives (128+N). `target` names what is waited for in the lines.
