@@ -13,15 +13,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
   const std::span<const unsigned char> datagram(data + 1, size - 1);
-  linger::Result<linger::DumpPart> part = linger::ParseDumpReply(datagram, data[0]);
-  if (!part.ok()) {
-    fuzz::Check(!part.error().message.empty(), "an error without a reason");
+  std::vector<linger::TcpSocket> sockets;
+  linger::Result<bool> done = linger::ParseDumpReply(datagram, data[0], sockets);
+  if (!done.ok()) {
+    fuzz::Check(!done.error().message.empty(), "an error without a reason");
     return 0;
   }
   const size_t room = datagram.size() / (sizeof(nlmsghdr) + sizeof(inet_diag_msg));
-  fuzz::Check(part->sockets.size() <= room, "{} sockets from {} bytes", part->sockets.size(),
-              datagram.size());
-  for (const linger::TcpSocket& socket : part->sockets) {
+  fuzz::Check(sockets.size() <= room, "{} sockets from {} bytes", sockets.size(), datagram.size());
+  for (const linger::TcpSocket& socket : sockets) {
     for (const linger::IpAddress& address : {socket.local, socket.remote}) {
       fuzz::Check(address.family == AF_INET || address.family == AF_INET6, "family {}",
                   address.family);

@@ -1,21 +1,24 @@
 #!/usr/bin/env python3
-"""A rolling replacement behind a load balancer, four ways: without linger and with it.
+"""A rolling replacement behind a load balancer, without linger and with it.
 
-Real parts on loopback ports: haproxy as the load balancer (no health checks, no retries, like a
-cloud load balancer that keeps routing to a target until its deregistration has propagated),
-nginx backends, and siege as the load. Two small actors play Kubernetes:
+Real parts: haproxy as the load balancer (no health checks, no retries, like a cloud load
+balancer that keeps routing to a target until its deregistration has propagated), nginx backends,
+each in a network namespace of its own as in a pod, and siege as the load. Two small actors play
+Kubernetes:
 
 - the "controller" takes the old backend out of haproxy (state maint, through the admin socket)
   a lag after the stop begins: the endpoint/target deregistration delay;
-- the "kubelet" stops the old backend: the preStop hook if there is one, then the stop signal,
-  then SIGKILL when the grace period is over.
+- the "kubelet" stops the old backend: the preStop hook if there is one (run inside the pod's
+  network namespace), then the stop signal, then SIGKILL when the grace period is over.
 
 Each scenario is a rolling replacement: the new backend is up and in haproxy before the old one
-is stopped. The table shows how many requests the load saw fail. Exits 1 when the rows no longer
-show the point: scenario 3 or 4 lost a request, or scenario 1 or 2 lost none.
+is stopped. The table shows how many requests the load saw fail and when the old backend exited;
+the figure shows, per 100 ms, the requests the old backend served and those that failed. Exits 1
+when the rows no longer show the point (see verdict()).
 """
 
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -28,8 +31,12 @@ import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable, Optional
+
+PORT = 8080  # every backend's port, inside its own pod
+LONGEST = 60.0  # the until-idle scenarios' longest wait (their DURATION or --delay)
+BIN = 0.1  # the figure's time resolution, in seconds
 
 
 @dataclass
@@ -37,33 +44,34 @@ class Scenario:
     number: int
     title: str
     stop_signal: signal.Signals
-    pre_stop: bool = False  # a preStop hook `linger sleep DELAY` runs before the stop signal
-    wrapped: bool = False  # linger exec-with-delay is the entrypoint, nginx its child
-    expect_loss: bool = True
-
-
-SCENARIOS = [
-    Scenario(1, "app exits on SIGTERM", signal.SIGTERM),
-    Scenario(2, "app drains at once (SIGQUIT, no delay)", signal.SIGQUIT),
-    Scenario(3, "preStop: linger sleep, then SIGTERM", signal.SIGTERM, pre_stop=True,
-             expect_loss=False),
-    Scenario(4, "entrypoint: linger exec-with-delay --signal QUIT", signal.SIGTERM,
-             wrapped=True, expect_loss=False),
-]
+    hook: Optional[list[str]] = None  # preStop: `linger HOOK...` runs before the stop signal
+    wrapper: Optional[list[str]] = None  # entrypoint: `linger WRAPPER... -- nginx ...`
+    delay: Optional[float] = None  # a fixed delay; None without linger and with --until-idle
+    until_idle: bool = False
 
 
 @dataclass
 class Row:
     scenario: Scenario
+    lag: float
     requests: int = 0
     failed: int = 0
-    exited_after: Optional[float] = None  # seconds from the start of the stop; None: not run
-    note: str = ""
+    exited_after: float = 0.0  # seconds from the start of the stop
+    deregistered_after: float = 0.0  # the same for the controller's deregistration
+    # The timeline: from `start` (seconds from the stop, negative: the warmup on), per BIN, the
+    # requests the old backend served and those that failed.
+    start: float = 0.0
+    served: list[int] = field(default_factory=list)
+    lost: list[int] = field(default_factory=list)
 
     def availability(self) -> str:
         if self.requests == 0:
             return "-"
         return f"{100.0 * (self.requests - self.failed) / self.requests:.2f}%"
+
+    def past_deregistration(self) -> float:
+        """How long the old backend outlived its deregistration: negative when it left first."""
+        return self.exited_after - self.deregistered_after
 
 
 def seconds(text: str) -> float:
@@ -75,6 +83,10 @@ def seconds(text: str) -> float:
     return value * {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}[match.group(2)]
 
 
+def seconds_list(text: str) -> list[float]:
+    return [seconds(item) for item in text.split(",")]
+
+
 def for_linger(value: float) -> str:
     return f"{value:g}s"
 
@@ -83,27 +95,35 @@ def log(message: str) -> None:
     print(f"demo: {message}", file=sys.stderr, flush=True)
 
 
-_ports_given: set[int] = set()
-
-
-def free_port() -> int:
-    # The kernel picks a free port; the tiny window before nginx binds it is fine on loopback. A
-    # port that was closed again may come back: never hand out the same one twice in a run.
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in _ports_given:
-            _ports_given.add(port)
-            return port
-
-
 def program(name: str) -> str:
-    # nginx and haproxy live in /usr/sbin, which a non-root PATH may lack.
+    # nginx, haproxy and ip live in /usr/sbin, which a non-root PATH may lack.
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
     if not found:
         sys.exit(f"demo: {name} not found (scripts/demo installs it)")
     return found
+
+
+def run(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)}: {done.stderr.strip()}")
+
+
+def private_network() -> None:
+    """Moves the demo into a network namespace of its own, so that the pods' links and addresses
+    never touch the machine's; without root, inside a user namespace where it is root."""
+    clone_newnet, clone_newuser = 0x40000000, 0x10000000
+    uid, gid = os.getuid(), os.getgid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(clone_newnet | (clone_newuser if uid != 0 else 0)) != 0:
+        error = ctypes.get_errno()
+        sys.exit(f"demo: cannot make a network namespace: {os.strerror(error)} (run it as root)")
+    if uid != 0:
+        for path, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"),
+                           ("gid_map", f"0 {gid} 1")):
+            with open(f"/proc/self/{path}", "w") as f:
+                f.write(text)
+    run([program("ip"), "link", "set", "lo", "up"])
 
 
 def poll(ready: Callable[[], bool], timeout: float, what: str) -> None:
@@ -114,9 +134,9 @@ def poll(ready: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.02)
 
 
-def answers(port: int) -> bool:
+def answers(url: str) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1) as response:
+        with urllib.request.urlopen(url, timeout=1) as response:
             return response.status == 200
     except OSError:
         return False
@@ -145,17 +165,42 @@ class Processes:
         self.started.clear()
 
 
+class Pod:
+    """A pod's network namespace, held by a pause process as in Kubernetes, linked to the node
+    (the demo's namespace) by a veth pair: the pod is 10.77.N.2, the node 10.77.N.1. linger's
+    --until-idle sees only this namespace's connections: those of this one backend."""
+
+    def __init__(self, procs: Processes, workdir: str, name: str, index: int) -> None:
+        own = os.readlink("/proc/self/ns/net")
+        pause = procs.start(["unshare", "--net", "sleep", "infinity"],
+                            os.path.join(workdir, f"{name}-pause.log"))
+        netns = f"/proc/{pause.pid}/ns/net"
+        poll(lambda: os.readlink(netns) != own, 5, f"pod {name}")
+        self.enter = ["nsenter", f"--net={netns}"]
+        self.address = f"10.77.{index}.2"
+        ip, link = program("ip"), f"{name}0"
+        run([ip, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns",
+             str(pause.pid)])
+        run([ip, "address", "add", f"10.77.{index}.1/24", "dev", link])
+        run([ip, "link", "set", link, "up"])
+        for command in (["address", "add", f"{self.address}/24", "dev", "eth0"],
+                        ["link", "set", "eth0", "up"], ["link", "set", "lo", "up"]):
+            run(self.enter + [ip] + command)
+
+
 class Nginx:
-    """One backend: an nginx with its own config, pid, log and temp paths in `workdir`."""
+    """One backend: an nginx listening on PORT, with its config, pid and temp paths in
+    `workdir`. Its workers run as root: the demo may be root only in a user namespace, where no
+    other user exists."""
 
     def __init__(self, workdir: str, name: str) -> None:
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
-        self.port = free_port()
         self.conf = os.path.join(self.dir, "nginx.conf")
         d = self.dir
         with open(self.conf, "w") as f:
-            f.write(f"""worker_processes 1;
+            f.write(f"""user root root;
+worker_processes 1;
 pid {d}/nginx.pid;
 events {{ worker_connections 1024; }}
 http {{
@@ -167,7 +212,7 @@ http {{
   uwsgi_temp_path {d}/uwsgi;
   scgi_temp_path {d}/scgi;
   server {{
-    listen 127.0.0.1:{self.port};
+    listen {PORT};
     location / {{ return 200 "{name}\\n"; }}
   }}
 }}
@@ -180,10 +225,13 @@ http {{
 
 
 class Haproxy:
-    """The load balancer: one frontend, servers `old` (in service) and `new` (not yet)."""
+    """The load balancer on 127.0.0.1:80: servers `old` (in service) and `new` (not yet). Logs
+    one line per request: its start (seconds since the epoch), the server, the status."""
 
-    def __init__(self, workdir: str, old: Nginx, new: Nginx) -> None:
-        self.port = free_port()
+    LINE = re.compile(r"^(\d+)\.(\d{3}) (\S+) (-?\d+)$")
+
+    def __init__(self, workdir: str, old: Pod, new: Pod) -> None:
+        self.url = "http://127.0.0.1/"
         self.socket = os.path.join(workdir, "haproxy.sock")
         self.conf = os.path.join(workdir, "haproxy.cfg")
         self.log = os.path.join(workdir, "haproxy.log")
@@ -193,19 +241,22 @@ class Haproxy:
             f.write(f"""global
   stats socket {self.socket} mode 600 level admin
   maxconn 4096
+  log stdout format raw local0
 defaults
   mode http
+  log global
+  log-format "%Ts.%ms %s %ST"
   timeout connect 2s
   timeout client 30s
   timeout server 30s
   retries 0
 frontend web
-  bind 127.0.0.1:{self.port}
+  bind 127.0.0.1:80
   default_backend app
 backend app
   balance roundrobin
-  server old 127.0.0.1:{old.port}
-  server new 127.0.0.1:{new.port} disabled
+  server old {old.address}:{PORT}
+  server new {new.address}:{PORT} disabled
 """)
 
     def argv(self) -> list[str]:
@@ -221,6 +272,25 @@ backend app
                 reply += chunk
         if reply.strip():
             raise RuntimeError(f"haproxy '{command}': {reply.decode().strip()}")
+
+    def timeline(self, row: Row, stop_epoch: float, end: float) -> None:
+        """Fills row.served and row.lost from the log, per BIN from row.start to `end`."""
+        bins = int((end - row.start) / BIN) + 1
+        row.served, row.lost = [0] * bins, [0] * bins
+        with open(self.log, errors="replace") as f:
+            for line in f:
+                match = self.LINE.match(line.strip())
+                if not match:
+                    continue
+                at = int(match.group(1)) + int(match.group(2)) / 1000 - stop_epoch
+                index = int((at - row.start) / BIN)
+                if not 0 <= index < bins:
+                    continue
+                status = int(match.group(4))
+                if status >= 500:
+                    row.lost[index] += 1
+                elif match.group(3) == "old" and status > 0:
+                    row.served[index] += 1
 
 
 class Siege:
@@ -263,14 +333,15 @@ class Siege:
         return int(totals["transactions"]) + failed, failed
 
 
-def kubelet_stop(scenario: Scenario, old: subprocess.Popen, args, procs: Processes,
+def kubelet_stop(scenario: Scenario, old: subprocess.Popen, pod: Pod, args, procs: Processes,
                  workdir: str) -> float:
     """Stops the old backend as the kubelet does; returns seconds until it exited."""
     start = time.monotonic()
     deadline = start + args.grace
-    if scenario.pre_stop:
-        # The hook runs to its end (or the grace period's) before the stop signal is sent.
-        hook = procs.start([args.linger, "sleep", for_linger(args.delay)],
+    if scenario.hook:
+        # The hook runs in the container, so in the pod's network namespace, to its end (or the
+        # grace period's) before the stop signal is sent.
+        hook = procs.start(pod.enter + [args.linger] + scenario.hook,
                            os.path.join(workdir, "prestop.log"))
         try:
             hook.wait(timeout=args.grace)
@@ -296,11 +367,6 @@ def linger_lines(*paths: str) -> list[str]:
     return lines
 
 
-def has_command(linger: str, command: str) -> bool:
-    probe = subprocess.run([linger, command, "--help"], capture_output=True, text=True)
-    return not (probe.returncode == 2 and "unknown command" in probe.stderr)
-
-
 def install_linger(linger: str, directory: str) -> str:
     """Puts linger where the backends run it from, as an initContainer does into an emptyDir."""
     os.makedirs(directory)
@@ -312,56 +378,55 @@ def install_linger(linger: str, directory: str) -> str:
     return installed
 
 
-def run_scenario(scenario: Scenario, args, base: str) -> Row:
-    row = Row(scenario)
-    if scenario.wrapped and not has_command(args.linger, "exec-with-delay"):
-        row.note = "cannot run: this linger has no exec-with-delay (unknown command)"
-        return row
-    workdir = os.path.join(base, f"scenario{scenario.number}")
+def run_scenario(scenario: Scenario, lag: float, args, workdir: str) -> Row:
+    row = Row(scenario, lag, start=-args.warmup)
     os.makedirs(workdir)
     procs = Processes()
     try:
+        old_pod, new_pod = Pod(procs, workdir, "old", 1), Pod(procs, workdir, "new", 2)
         old, new = Nginx(workdir, "old"), Nginx(workdir, "new")
-        old_argv = old.argv()
-        if scenario.wrapped:
-            old_argv = [args.linger, "exec-with-delay", "--delay", for_linger(args.delay),
-                        "--signal", "QUIT", "--"] + old_argv
+        old_argv = old_pod.enter + old.argv()
+        if scenario.wrapper:
+            old_argv = old_pod.enter + [args.linger] + scenario.wrapper + ["--"] + old.argv()
         old_proc = procs.start(old_argv, old.log)
-        poll(lambda: answers(old.port), 10, "old backend")
-        lb = Haproxy(workdir, old, new)
+        poll(lambda: answers(f"http://{old_pod.address}:{PORT}/"), 10, "old backend")
+        lb = Haproxy(workdir, old_pod, new_pod)
         procs.start(lb.argv(), lb.log)
-        poll(lambda: answers(lb.port), 10, "haproxy")
+        poll(lambda: answers(lb.url), 10, "haproxy")
 
-        load = Siege(workdir, procs, f"http://127.0.0.1:{lb.port}/", args)
+        load = Siege(workdir, procs, lb.url, args)
         load_start = time.monotonic()
         # Rolling replacement: the new backend serves and is in the load balancer first.
-        procs.start(new.argv(), new.log)
-        poll(lambda: answers(new.port), 10, "new backend")
+        procs.start(new_pod.enter + new.argv(), new.log)
+        poll(lambda: answers(f"http://{new_pod.address}:{PORT}/"), 10, "new backend")
         lb.admin("set server app/new state ready")
         time.sleep(max(0.0, load_start + args.warmup - time.monotonic()))
 
-        log(f"scenario {scenario.number}: {scenario.title}: stopping the old backend")
-        stop_start = time.monotonic()
+        log(f"lag {lag:g}s, scenario {scenario.number}: {scenario.title}: stopping the old "
+            "backend")
+        stop_start, stop_epoch = time.monotonic(), time.time()
         # The controller: deregistration takes effect `lag` after the stop began.
         controller_error = []
 
         def deregister() -> None:
             try:
                 lb.admin("set server app/old state maint")
+                row.deregistered_after = time.monotonic() - stop_start
             except (OSError, RuntimeError) as error:
                 controller_error.append(error)
 
-        controller = threading.Timer(args.lag, deregister)
+        controller = threading.Timer(lag, deregister)
         controller.start()
-        row.exited_after = kubelet_stop(scenario, old_proc, args, procs, workdir)
+        row.exited_after = kubelet_stop(scenario, old_proc, old_pod, args, procs, workdir)
         controller.join()
         if controller_error:
             raise RuntimeError(f"controller: {controller_error[0]}")
         # Load goes on until the old backend is gone and deregistered, and then a little longer.
         end = max(load_start + args.duration,
-                  stop_start + max(row.exited_after, args.lag) + args.tail)
+                  stop_start + max(row.exited_after, row.deregistered_after) + args.tail)
         time.sleep(max(0.0, end - time.monotonic()))
         row.requests, row.failed = load.stop()
+        lb.timeline(row, stop_epoch, end - stop_start)
         for line in linger_lines(old.log, os.path.join(workdir, "prestop.log")):
             log(f"  {line}")
         return row
@@ -370,51 +435,132 @@ def run_scenario(scenario: Scenario, args, base: str) -> Row:
 
 
 def print_table(rows: list[Row], args) -> None:
-    print(f"\nrolling replacement under load: deregistration lag {args.lag:g}s, "
-          f"linger delay {args.delay:g}s, {args.concurrency} clients\n")
-    header = f"{'#':>2}  {'scenario':<50} {'requests':>9} {'failed':>7} {'availability':>13} " \
-             f"{'old backend exited after':>25}"
+    print(f"\nrolling replacement under load ({args.concurrency} clients); the old backend is "
+          "deregistered a lag after its stop begins\n")
+    header = f"{'lag':>4}  {'#':>1}  {'scenario':<56} {'requests':>8} {'failed':>6} " \
+             f"{'availability':>12} {'old backend exited after':>24} " \
+             f"{'past deregistration':>19}"
     print(header)
     print("-" * len(header))
     for row in rows:
         s = row.scenario
-        if row.exited_after is None:
-            print(f"{s.number:>2}  {s.title:<50} {row.note}")
-            continue
-        print(f"{s.number:>2}  {s.title:<50} {row.requests:>9} {row.failed:>7} "
-              f"{row.availability():>13} {row.exited_after:>24.1f}s")
+        lag = f"{row.lag:g}s"
+        print(f"{lag:>4}  {s.number:>1}  {s.title:<56} {row.requests:>8} {row.failed:>6} "
+              f"{row.availability():>12} {row.exited_after:>23.1f}s "
+              f"{row.past_deregistration():>+18.1f}s")
     print(flush=True)
 
 
-def verdict(rows: list[Row]) -> list[str]:
-    """What is wrong with the rows as a demonstration; empty when they show the point."""
+def expects_loss(scenario: Scenario, lag: float) -> Optional[bool]:
+    """Whether the scenario must lose requests at this lag; None when it is too close to call."""
+    if scenario.until_idle:
+        return False
+    if scenario.delay is None:
+        return True
+    if scenario.delay >= lag + 1:
+        return False
+    if scenario.delay <= lag - 1:
+        return True
+    return None
+
+
+def verdict(rows: list[Row], args) -> list[str]:
+    """What is wrong with the rows as a demonstration; empty when they show the point: without
+    linger requests are lost, a fixed delay loses them when the lag outlasts it, and --until-idle
+    loses none and ends the stop within --idle (plus 2s for a noisy machine) of the
+    deregistration."""
     problems = []
     for row in rows:
         s = row.scenario
-        if row.exited_after is None:
-            problems.append(f"scenario {s.number} {row.note}")
-        elif row.requests == 0:
-            problems.append(f"scenario {s.number}: the load made no request")
-        elif s.expect_loss and row.failed == 0:
-            problems.append(f"scenario {s.number} lost no request: the lag no longer shows")
-        elif not s.expect_loss and row.failed > 0:
-            problems.append(f"scenario {s.number} lost {row.failed} requests")
+        name = f"lag {row.lag:g}s, scenario {s.number} ({s.title})"
+        expected = expects_loss(s, row.lag)
+        if row.requests == 0:
+            problems.append(f"{name}: the load made no request")
+        elif expected is True and row.failed == 0:
+            problems.append(f"{name} lost no request: the lag no longer shows")
+        elif expected is False and row.failed > 0:
+            problems.append(f"{name} lost {row.failed} requests")
+        elif s.until_idle and row.past_deregistration() > args.idle + 2:
+            problems.append(f"{name} ended {row.past_deregistration():.1f}s after the "
+                            f"deregistration, not about {args.idle:g}s")
     return problems
+
+
+def write_figure(rows: list[Row], path: str) -> None:
+    """The timelines as a plain SVG, one column per lag and one panel per scenario: per BIN, the
+    requests the old backend served (blue) and the failed ones (red), with the stop (black), the
+    deregistration (orange) and the old backend's exit (green) marked."""
+    lags = sorted({row.lag for row in rows})
+    per_lag = len(rows) // len(lags)
+    left, width, height, title, gap = 20, 440, 50, 34, 16
+    start = min(row.start for row in rows)
+    end = max(row.start + len(row.served) * BIN for row in rows)
+    peak = max(max(s + f for s, f in zip(row.served, row.lost)) for row in rows) or 1
+    bar = width * BIN / (end - start)
+    columns = len(lags) * (left + width)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{columns + left}" '
+           f'height="{60 + per_lag * (title + height + gap)}" font-family="sans-serif" '
+           'font-size="12"><rect width="100%" height="100%" fill="white"/>',
+           f'<text x="{left}" y="16">Requests per {BIN * 1000:.0f} ms <tspan fill="#3b6fb6">'
+           'served by the old backend</tspan> and <tspan fill="#d62728">failed</tspan>, over '
+           'seconds from the stop.</text>',
+           f'<text x="{left}" y="32">Marks: the stop (black), the deregistration (orange), the '
+           'old backend\'s exit (green).</text>']
+    for column, lag in enumerate(lags):
+        x0 = left + column * (left + width)
+        x = lambda t: x0 + (t - start) / (end - start) * width  # noqa: E731
+        out.append(f'<text x="{x0}" y="56" font-weight="bold">deregistration lag {lag:g}s'
+                   '</text>')
+        top = 60
+        for row in (row for row in rows if row.lag == lag):
+            s = row.scenario
+            base = top + title + height
+            out.append(f'<text x="{x0}" y="{top + 14}">{s.number}. {s.title}</text>')
+            past = row.past_deregistration()
+            out.append(f'<text x="{x0}" y="{top + 28}" fill="#555">{row.failed} failed, exited '
+                       f'{abs(past):.1f}s {"after" if past >= 0 else "before"} the '
+                       'deregistration</text>')
+            out.append(f'<line x1="{x0}" y1="{base}" x2="{x0 + width}" y2="{base}" '
+                       'stroke="#999"/>')
+            for i, (served, lost) in enumerate(zip(row.served, row.lost)):
+                t = row.start + i * BIN
+                for value, below, color in ((served, 0, "#3b6fb6"), (lost, served, "#d62728")):
+                    if value:
+                        h = value / peak * height
+                        y = base - below / peak * height - h
+                        out.append(f'<rect x="{x(t):.1f}" y="{y:.1f}" width="{bar:.1f}" '
+                                   f'height="{h:.1f}" fill="{color}"/>')
+            for t, color in ((0.0, "black"), (row.deregistered_after, "#ff7f0e"),
+                             (row.exited_after, "#2ca02c")):
+                out.append(f'<line x1="{x(t):.1f}" y1="{top + title}" x2="{x(t):.1f}" '
+                           f'y2="{base}" stroke="{color}" stroke-width="2"/>')
+            for t in range(int(start), int(end) + 1):
+                out.append(f'<text x="{x(t):.1f}" y="{base + 11}" font-size="9" '
+                           f'text-anchor="middle" fill="#666">{t}</text>')
+            top = base + gap
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="scripts/demo",
-        description="Shows requests lost during a rolling replacement without linger, "
-                    "and none with it. Durations D: 3, 1.5, 500ms, 3s, 1m.")
-    parser.add_argument("--lag", metavar="D", type=seconds, default=3.0,
-                        help="deregistration lag: from the stop until the load balancer stops "
-                             "routing to the old backend (default 3s)")
-    parser.add_argument("--delay", metavar="D", type=seconds, default=5.0,
-                        help="how long linger keeps the old backend serving; must exceed the "
-                             "lag (default 5s)")
-    parser.add_argument("--grace", metavar="D", type=seconds, default=30.0,
-                        help="terminationGracePeriodSeconds: SIGKILL after this (default 30s)")
+        description="Shows requests lost during a rolling replacement without linger, none with "
+                    "it, and --until-idle ending the delay about one idle window after the "
+                    "deregistration. Durations D: 3, 1.5, 500ms, 3s, 1m. Needs root, or user "
+                    "namespaces: it runs in network namespaces of its own.")
+    parser.add_argument("--lag", metavar="LIST", type=seconds_list, default=[3.0],
+                        help="deregistration lags: from the stop until the load balancer stops "
+                             "routing to the old backend; every scenario runs once per lag "
+                             "(default 3s; e.g. 3,8)")
+    parser.add_argument("--delay", metavar="LIST", type=seconds_list, default=[5.0, 10.0],
+                        help="the fixed delays of scenarios 3 and 4, one row each (default 5,10)")
+    parser.add_argument("--idle", metavar="D", type=seconds, default=1.0,
+                        help=f"--until-idle's window in scenarios 5 and 6, whose longest wait is "
+                             f"{LONGEST:g}s (default 1s)")
+    parser.add_argument("--grace", metavar="D", type=seconds, default=90.0,
+                        help="terminationGracePeriodSeconds: SIGKILL after this (default 90s)")
     parser.add_argument("--concurrency", metavar="N", type=int, default=10,
                         help="simultaneous siege clients (default 10)")
     parser.add_argument("--pause", metavar="D", type=seconds, default=0.05,
@@ -427,46 +573,75 @@ def parse_args() -> argparse.Namespace:
                         help="load before the stop begins (default 1s)")
     parser.add_argument("--tail", metavar="D", type=seconds, default=1.0,
                         help="load after the old backend is gone and deregistered (default 1s)")
-    parser.add_argument("--scenarios", metavar="LIST", default="1,2,3,4",
-                        help="which scenarios to run (default 1,2,3,4)")
+    parser.add_argument("--scenarios", metavar="LIST", default="1,2,3,4,5,6",
+                        help="which scenarios to run (default 1,2,3,4,5,6)")
+    parser.add_argument("--figure", metavar="FILE", default="build/demo-timeline.svg",
+                        help="where to write the timeline figure (default "
+                             "build/demo-timeline.svg)")
     parser.add_argument("--linger", metavar="PATH", default="build/release/src/linger",
                         help="the linger binary (scripts/demo builds it when not given)")
     args = parser.parse_args()
-    if args.delay <= args.lag:
-        parser.error(f"--delay {args.delay:g}s must exceed --lag {args.lag:g}s, "
-                     "or linger cannot cover the lag")
+    if args.grace <= LONGEST:
+        parser.error(f"--grace {args.grace:g}s must exceed the until-idle scenarios' longest "
+                     f"wait, {LONGEST:g}s")
     try:
         wanted = {int(n) for n in args.scenarios.split(",")}
     except ValueError:
         parser.error(f"bad --scenarios '{args.scenarios}' (e.g. 1,3)")
-    args.selected = [s for s in SCENARIOS if s.number in wanted]
-    if not args.selected or len(args.selected) != len(wanted):
-        parser.error(f"bad --scenarios '{args.scenarios}' (numbers 1 to 4)")
+    if not wanted or not wanted <= {1, 2, 3, 4, 5, 6}:
+        parser.error(f"bad --scenarios '{args.scenarios}' (numbers 1 to 6)")
+    args.selected = scenarios(args, wanted)
     args.linger = os.path.abspath(args.linger)
     if not os.access(args.linger, os.X_OK):
         parser.error(f"--linger {args.linger}: not an executable file")
+    args.figure = os.path.abspath(args.figure)
     return args
+
+
+def scenarios(args, wanted: set[int]) -> list[Scenario]:
+    idle = ["--until-idle", for_linger(args.idle)]
+    longest = for_linger(LONGEST)
+    quit_after = ["exec-with-delay", "--signal", "QUIT", "--delay"]
+    every = [Scenario(1, "app exits on SIGTERM", signal.SIGTERM),
+             Scenario(2, "app drains at once (SIGQUIT, no delay)", signal.SIGQUIT)]
+    every += [Scenario(3, f"preStop: linger sleep {for_linger(d)}, then SIGTERM", signal.SIGTERM,
+                       hook=["sleep", for_linger(d)], delay=d) for d in args.delay]
+    every += [Scenario(4, f"entrypoint: linger exec-with-delay --delay {for_linger(d)}",
+                       signal.SIGTERM, wrapper=quit_after + [for_linger(d)], delay=d)
+              for d in args.delay]
+    every += [Scenario(5, f"preStop: linger sleep {longest} {' '.join(idle)}", signal.SIGTERM,
+                       hook=["sleep", longest] + idle, until_idle=True),
+              Scenario(6, f"entrypoint: exec-with-delay --delay {longest} {' '.join(idle)}",
+                       signal.SIGTERM, wrapper=quit_after + [longest] + idle, until_idle=True)]
+    return [s for s in every if s.number in wanted]
 
 
 def main() -> int:
     args = parse_args()
     # SIGTERM (a CI timeout) should clean up like Ctrl-C does.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    private_network()
     started = time.monotonic()
     rows = []
     with tempfile.TemporaryDirectory(prefix="linger-demo-") as base:
         args.linger = install_linger(args.linger, os.path.join(base, "bin"))
-        for scenario in args.selected:
-            rows.append(run_scenario(scenario, args, base))
+        for lag in args.lag:
+            for i, scenario in enumerate(args.selected):
+                workdir = os.path.join(base, f"lag{lag:g}-{i}")
+                rows.append(run_scenario(scenario, lag, args, workdir))
     print_table(rows, args)
-    problems = verdict(rows)
+    os.makedirs(os.path.dirname(args.figure), exist_ok=True)
+    write_figure(rows, args.figure)
+    log(f"timeline figure: {args.figure}")
+    problems = verdict(rows, args)
     elapsed = time.monotonic() - started
     if problems:
         for problem in problems:
             print(f"demo: FAILED: {problem}", file=sys.stderr)
         return 1
-    print(f"demo: as expected ({elapsed:.0f}s): requests are lost without linger, "
-          "none with it")
+    print(f"demo: as expected ({elapsed:.0f}s): requests are lost without linger and with a "
+          "delay shorter than the lag, none with --until-idle, which ends about "
+          f"{args.idle:g}s after the deregistration")
     return 0
 
 

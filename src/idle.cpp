@@ -51,8 +51,9 @@ Result<void> SetIgnoreFrom(IdleOptions& options, std::string_view value) {
 }
 
 Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList& ports,
-               const PeerList& ignore, std::uint64_t passive_opens) {
-  Look look{at, {}, false, passive_opens};
+               const PeerList& ignore, TcpCounters counters) {
+  Look look{at, {}, false, counters};
+  look.connections.reserve(sockets.size());
   for (const TcpSocket& socket : sockets) {
     if (!ports.Contains(socket.local_port)) continue;
     if (socket.state == kTcpListen) {
@@ -106,7 +107,7 @@ std::string FormatPorts(const IntList& ports) {
   return text;
 }
 
-std::optional<std::uint64_t> ParsePassiveOpens(std::string_view snmp) {
+std::optional<TcpCounters> ParseTcpCounters(std::string_view snmp) {
   // Each protocol has two lines that start "Tcp:": the names, then the values in the same order.
   std::vector<std::string_view> names;
   while (!snmp.empty()) {
@@ -119,10 +120,16 @@ std::optional<std::uint64_t> ParsePassiveOpens(std::string_view snmp) {
       continue;
     }
     std::vector<std::string_view> values = Split(line, ' ');
-    auto column = std::find(names.begin(), names.end(), "PassiveOpens");
-    const auto index = static_cast<size_t>(column - names.begin());
-    if (column == names.end() || index >= values.size()) return std::nullopt;
-    return ParseUnsigned(values[index], UINT64_MAX);
+    auto value = [&](std::string_view name) -> std::optional<std::uint64_t> {
+      auto column = std::find(names.begin(), names.end(), name);
+      const auto index = static_cast<size_t>(column - names.begin());
+      if (column == names.end() || index >= values.size()) return std::nullopt;
+      return ParseUnsigned(values[index], UINT64_MAX);
+    };
+    std::optional<std::uint64_t> opens = value("PassiveOpens");
+    std::optional<std::uint64_t> segments = value("InSegs");
+    if (!opens || !segments) return std::nullopt;
+    return TcpCounters{*opens, *segments};
   }
   return std::nullopt;
 }
@@ -133,17 +140,21 @@ void IdleWatch::Saw(SteadyTime when) {
 
 void IdleWatch::Observe(const Look& look) {
   // One request per connection opens and closes between two looks: only the counter shows it.
-  if (passive_opens_ && look.passive_opens != *passive_opens_) Saw(look.at);
-  passive_opens_ = look.passive_opens;
+  if (counters_ && look.counters.passive_opens != counters_->passive_opens) Saw(look.at);
+  counters_ = look.counters;
   if (look.accept_queue_waiting) Saw(look.at);
+  settled_ = !look.accept_queue_waiting;
 
   std::vector<std::uint64_t> seen;
   std::vector<std::uint64_t> open;
+  seen.reserve(look.connections.size());
+  open.reserve(look.connections.size());
   for (const CountedConnection& connection : look.connections) {
     // The kernel counts in jiffies, so the age it reports can be short by one tick (10 ms at
     // HZ=100): date the data that much later, never earlier.
     Saw(connection.since_data ? std::min(look.at, look.at - *connection.since_data + kTick)
                               : look.at);
+    if (!connection.since_data) settled_ = false;
     seen.push_back(connection.cookie);
     if (connection.peer_may_send) open.push_back(connection.cookie);
   }
@@ -155,7 +166,10 @@ void IdleWatch::Observe(const Look& look) {
   open_ = std::move(open);
 }
 
-void IdleWatch::ObserveFailure(SteadyTime at) { Saw(at); }
+void IdleWatch::ObserveFailure(SteadyTime at) {
+  Saw(at);
+  settled_ = false;
+}
 
 bool IdleWatch::Idle(SteadyTime now) const {
   if (now < DeadlineAfter(start_, idle_)) return false;

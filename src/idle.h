@@ -64,17 +64,24 @@ struct CountedConnection {
 };
 
 // One look, reduced to what the decision needs.
+// The namespace's TCP counters (/proc/net/snmp) that a look compares with the previous one's.
+struct TcpCounters {
+  std::uint64_t passive_opens = 0;  // connections accepted
+  std::uint64_t in_segs = 0;        // segments received, data or not
+  bool operator==(const TcpCounters&) const = default;
+};
+
 struct Look {
   SteadyTime at;
   std::vector<CountedConnection> connections;
   bool accept_queue_waiting = false;  // a serving port's listener has a connection to accept
-  std::uint64_t passive_opens = 0;    // the namespace's count of accepted TCP connections
+  TcpCounters counters;               // read before the sockets
 };
 
 // Picks out of `sockets` what counts: connections whose local port is in `ports` and whose peer is
 // not in `ignore`, and the accept queues of the listeners on `ports`.
 Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList& ports,
-               const PeerList& ignore, std::uint64_t passive_opens);
+               const PeerList& ignore, TcpCounters counters);
 
 // The serving ports when none are given: every port with a TCP listener on an address that is not
 // loopback (a sidecar's admin port or a debug listener on 127.0.0.1 is not where traffic comes).
@@ -89,8 +96,8 @@ std::vector<int> ListeningFamilies(std::span<const TcpSocket> sockets, const Int
 // "8080,8443" or "8000-8010".
 std::string FormatPorts(const IntList& ports);
 
-// The PassiveOpens counter from a /proc/net/snmp text; nothing when it is not there.
-std::optional<std::uint64_t> ParsePassiveOpens(std::string_view snmp);
+// The PassiveOpens and InSegs counters from a /proc/net/snmp text; nothing when they are not there.
+std::optional<TcpCounters> ParseTcpCounters(std::string_view snmp);
 
 // The decision, fed one look at a time. The delay may end at the first moment T, at least `idle`
 // after `start`, at which no counted connection has received data during the `idle` before T and
@@ -106,6 +113,11 @@ class IdleWatch {
   void Observe(const Look& look);
   // A look that failed is no evidence of silence: it counts as activity at `at`.
   void ObserveFailure(SteadyTime at);
+  // True when a look with these counters would teach nothing new, so the sockets need not be read:
+  // the namespace has received no segment since the last look (no data, no new connection, no
+  // close), which succeeded, had nothing waiting to be accepted and could date every connection.
+  // A dump walks the kernel's whole connection table; a quiet look costs one read of the counters.
+  bool Settled(const TcpCounters& counters) const { return settled_ && counters == *counters_; }
 
   // True when the delay may end at `now`, given the looks so far (the latest taken at `now`).
   bool Idle(SteadyTime now) const;
@@ -123,7 +135,8 @@ class IdleWatch {
   Duration idle_;
   SteadyTime end_;
   std::optional<SteadyTime> last_activity_;
-  std::optional<std::uint64_t> passive_opens_;
+  std::optional<TcpCounters> counters_;  // the last look's
+  bool settled_ = false;                 // see Settled()
   // The connections of the last look whose peer could still send, by cookie.
   std::vector<std::uint64_t> open_;
 };

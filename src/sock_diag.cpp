@@ -155,8 +155,8 @@ std::string BuildTcpDumpRequest(int family, std::uint32_t sequence, const PortRa
   return message;
 }
 
-Result<DumpPart> ParseDumpReply(std::span<const unsigned char> datagram, std::uint32_t sequence) {
-  DumpPart part;
+Result<bool> ParseDumpReply(std::span<const unsigned char> datagram, std::uint32_t sequence,
+                            std::vector<TcpSocket>& sockets) {
   size_t at = 0;
   while (at < datagram.size()) {
     if (datagram.size() - at < sizeof(nlmsghdr)) return Malformed("truncated message header");
@@ -182,8 +182,7 @@ Result<DumpPart> ParseDumpReply(std::span<const unsigned char> datagram, std::ui
         const auto status = Read<std::int32_t>(payload, 0);
         if (status < 0) return KernelError("sock_diag dump", status);
       }
-      part.done = true;
-      return part;
+      return true;
     }
     if (header.nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;  // NLMSG_NOOP and the like
     // The table changed under the dump, so sockets may be missing from it (netlink(7)).
@@ -192,9 +191,9 @@ Result<DumpPart> ParseDumpReply(std::span<const unsigned char> datagram, std::ui
     }
     Result<std::optional<TcpSocket>> socket = ParseSocket(payload);
     if (!socket.ok()) return socket.error();
-    if (*socket) part.sockets.push_back(**socket);
+    if (*socket) sockets.push_back(**socket);
   }
-  return part;
+  return false;
 }
 
 }  // namespace linger

@@ -52,15 +52,12 @@ using PortRanges = std::vector<std::pair<int, int>>;
 // itself skips every socket whose local port is outside them, so unrelated sockets cost nothing.
 std::string BuildTcpDumpRequest(int family, std::uint32_t sequence, const PortRanges& ports);
 
-// What one datagram of the reply holds.
-struct DumpPart {
-  std::vector<TcpSocket> sockets;
-  bool done = false;  // NLMSG_DONE was in it: the dump is complete
-};
-
-// Reads one datagram of the reply to the request numbered `sequence`; messages of other numbers
-// are skipped. An error reply, an interrupted dump, or a malformed datagram (any length field that
-// points outside it or below its minimum) is an error, and nothing is read past the datagram.
-Result<DumpPart> ParseDumpReply(std::span<const unsigned char> datagram, std::uint32_t sequence);
+// Reads one datagram of the reply to the request numbered `sequence` and appends its sockets to
+// `sockets` (one vector for the whole dump, so that a look allocates nothing once it has grown);
+// messages of other numbers are skipped. True when NLMSG_DONE was in it: the dump is complete. An
+// error reply, an interrupted dump, or a malformed datagram (any length field that points outside
+// it or below its minimum) is an error, and nothing is read past the datagram.
+Result<bool> ParseDumpReply(std::span<const unsigned char> datagram, std::uint32_t sequence,
+                            std::vector<TcpSocket>& sockets);
 
 }  // namespace linger

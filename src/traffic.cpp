@@ -42,34 +42,39 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
   }
   watch.snmp_ = UniqueFd(open("/proc/net/snmp", O_RDONLY | O_CLOEXEC));
   if (!watch.snmp_) return Error{fmt::format("/proc/net/snmp: {}", std::strerror(errno))};
-  Result<std::uint64_t> opens = watch.PassiveOpens();
-  if (!opens.ok()) return opens.error();
+  Result<TcpCounters> counters = watch.Counters();
+  if (!counters.ok()) return counters.error();
   watch.buffer_.resize(kDatagramBytes);
 
   // One dump now, also when the ports are given: a sandbox that refuses sock_diag must show up
   // here, as one line and the full delay, not as a failed look every 250 ms.
   constexpr int kBoth[] = {AF_INET, AF_INET6};
-  Result<std::vector<TcpSocket>> sockets = watch.Dump(options.ports.value_or(IntList()), kBoth);
-  if (!sockets.ok()) return sockets.error();
-  watch.ports_ = options.ports ? *options.ports : ListeningPorts(*sockets);
+  Result<void> dumped = watch.Dump(options.ports.value_or(IntList()), kBoth);
+  if (!dumped.ok()) return dumped.error();
+  watch.ports_ = options.ports ? *options.ports : ListeningPorts(watch.sockets_);
   if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
-  watch.families_ = ListeningFamilies(*sockets, watch.ports_);
+  watch.families_ = ListeningFamilies(watch.sockets_, watch.ports_);
   return watch;
 }
 
 TrafficWatch::Verdict TrafficWatch::Look() {
-  Result<std::vector<TcpSocket>> sockets = Dump(ports_, families_);
-  Result<std::uint64_t> opens = PassiveOpens();
+  // The counters first: a segment that arrives after this read is in the dump, or moves the
+  // counters that the next look compares.
+  Result<TcpCounters> counters = Counters();
+  const bool settled = counters.ok() && decision_.Settled(*counters);
+  Result<void> dumped = settled ? Result<void>() : Dump(ports_, families_);
   // Read the clock after the kernel has answered: ages are counted back from a moment no earlier
   // than the one at which the kernel measured them, so activity is never dated too early.
   const SteadyTime now = std::chrono::steady_clock::now();
   last_look_ = now;
-  if (sockets.ok() && opens.ok()) {
-    decision_.Observe(Summarize(now, *sockets, ports_, options_.ignore_from, *opens));
+  if (settled) {
+    // Nothing arrived since the last look: what it saw still holds.
+  } else if (dumped.ok() && counters.ok()) {
+    decision_.Observe(Summarize(now, sockets_, ports_, options_.ignore_from, *counters));
     failure_.reset();
   } else {
     decision_.ObserveFailure(now);
-    const std::string& why = sockets.ok() ? opens.error().message : sockets.error().message;
+    const std::string& why = counters.ok() ? dumped.error().message : counters.error().message;
     if (failure_ != why) LogWarn("cannot see the traffic, counting it as busy: {}", why);
     failure_ = why;
   }
@@ -94,9 +99,8 @@ std::string TrafficWatch::EndReason(Verdict verdict) const {
                           : fmt::format("not idle for {} yet", FormatDuration(*options_.idle)));
 }
 
-Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports,
-                                                  std::span<const int> families) {
-  std::vector<TcpSocket> sockets;
+Result<void> TrafficWatch::Dump(const IntList& ports, std::span<const int> families) {
+  sockets_.clear();
   for (int family : families) {
     const std::uint32_t sequence = ++sequence_;
     const std::string request = BuildTcpDumpRequest(family, sequence, ports.ranges());
@@ -115,17 +119,17 @@ Result<std::vector<TcpSocket>> TrafficWatch::Dump(const IntList& ports,
       if (static_cast<size_t>(got) > buffer_.size()) {
         return Error{fmt::format("sock_diag reply of {} bytes", got)};
       }
-      Result<DumpPart> part = ParseDumpReply({buffer_.data(), static_cast<size_t>(got)}, sequence);
-      if (!part.ok()) return part.error();
-      sockets.insert(sockets.end(), part->sockets.begin(), part->sockets.end());
-      if (sockets.size() > kMaxSockets) return Error{"more than a million sockets"};
-      if (part->done) break;
+      Result<bool> done =
+          ParseDumpReply({buffer_.data(), static_cast<size_t>(got)}, sequence, sockets_);
+      if (!done.ok()) return done.error();
+      if (sockets_.size() > kMaxSockets) return Error{"more than a million sockets"};
+      if (*done) break;
     }
   }
-  return sockets;
+  return {};
 }
 
-Result<std::uint64_t> TrafficWatch::PassiveOpens() const {
+Result<TcpCounters> TrafficWatch::Counters() const {
   // Read from offset 0 every time: the seq_file renders the counters afresh.
   char text[8192];
   size_t size = 0;
@@ -136,9 +140,9 @@ Result<std::uint64_t> TrafficWatch::PassiveOpens() const {
     if (n == 0) break;
     size += static_cast<size_t>(n);
   }
-  std::optional<std::uint64_t> count = ParsePassiveOpens({text, size});
-  if (!count) return Error{"/proc/net/snmp has no Tcp PassiveOpens counter"};
-  return *count;
+  std::optional<TcpCounters> counters = ParseTcpCounters({text, size});
+  if (!counters) return Error{"/proc/net/snmp has no Tcp PassiveOpens and InSegs counters"};
+  return *counters;
 }
 
 }  // namespace linger

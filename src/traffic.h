@@ -1,5 +1,5 @@
-// --until-idle's eyes: the kernel's TCP socket table through NETLINK_SOCK_DIAG and the
-// PassiveOpens counter of /proc/net/snmp, both of linger's own network namespace (the pod's).
+// --until-idle's eyes: the kernel's TCP socket table through NETLINK_SOCK_DIAG and the TCP
+// counters of /proc/net/snmp, both of linger's own network namespace (the pod's).
 // Neither needs a privilege: this works as uid 65532 with every capability dropped.
 #pragma once
 
@@ -46,10 +46,11 @@ class TrafficWatch {
         end_(end),
         decision_(start, options.idle.value_or(Duration{}), end) {}
 
-  // The sockets of `families` on `ports` (every listener and connection when `ports` is empty).
-  Result<std::vector<TcpSocket>> Dump(const IntList& ports, std::span<const int> families);
-  // The PassiveOpens counter, read afresh.
-  Result<std::uint64_t> PassiveOpens() const;
+  // Fills sockets_ with those of `families` on `ports` (every listener and connection when
+  // `ports` is empty).
+  Result<void> Dump(const IntList& ports, std::span<const int> families);
+  // The namespace's TCP counters, read afresh.
+  Result<TcpCounters> Counters() const;
 
   IdleOptions options_;
   SteadyTime start_;
@@ -62,6 +63,7 @@ class TrafficWatch {
   UniqueFd snmp_;
   std::uint32_t sequence_ = 0;
   std::vector<unsigned char> buffer_;   // one netlink datagram
+  std::vector<TcpSocket> sockets_;      // the last dump, its memory kept for the next one
   std::optional<std::string> failure_;  // the last look's error, logged once per new error
 };
 

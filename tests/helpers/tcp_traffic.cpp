@@ -7,6 +7,8 @@
 //       stays open and silent; prints "connected" once connected and "quiet" when it stops
 //       sending. With --short, a new connection per byte: connect, send, close. --from binds the
 //       client to SRC first.
+//   tcp_traffic hold ADDR PORT N
+//       N connections that never send; prints "connected" once all are connected.
 //   tcp_traffic netns
 //       for "unshare --net": brings the new namespace's loopback interface up, prints "ready" and
 //       waits to be killed, so that other programs can join the namespace with nsenter.
@@ -16,6 +18,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,7 +68,7 @@ int Serve(const char* address, int port, bool accept_them) {
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   if (where.ss_family == AF_INET6) setsockopt(listener, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
   if (bind(listener, reinterpret_cast<sockaddr*>(&where), length) != 0) Die("bind");
-  if (listen(listener, 128) != 0) Die("listen");
+  if (listen(listener, SOMAXCONN) != 0) Die("listen");
   if (getsockname(listener, reinterpret_cast<sockaddr*>(&where), &length) != 0) Die("getsockname");
   int bound =
       ntohs(where.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&where)->sin_port
@@ -128,6 +131,21 @@ int Send(const char* address, int port, const char* from, std::chrono::milliseco
   while (true) pause();
 }
 
+int Hold(const char* address, int port, int count) {
+  for (int i = 0; i < count; ++i) Connect(address, port, nullptr);
+  std::printf("connected\n");
+  std::fflush(stdout);
+  while (true) pause();
+}
+
+// Thousands of connections need more descriptors than the usual soft limit of 1024.
+void RaiseFileLimit() {
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) != 0) Die("getrlimit");
+  files.rlim_cur = files.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &files) != 0) Die("setrlimit");
+}
+
 int BringLoopbackUp() {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) Die("socket");
@@ -146,12 +164,15 @@ int BringLoopbackUp() {
 int main(int argc, char** argv) {
   if (argc == 2 && std::string(argv[1]) == "netns") return BringLoopbackUp();
   if (argc < 4) {
-    std::fprintf(stderr, "usage: tcp_traffic serve|send ADDR PORT [OPTIONS] | netns\n");
+    std::fprintf(stderr,
+                 "usage: tcp_traffic serve|send ADDR PORT [OPTIONS] | hold ADDR PORT N | netns\n");
     return 2;
   }
   std::string mode = argv[1];
   const char* address = argv[2];
   int port = std::atoi(argv[3]);
+  RaiseFileLimit();
+  if (mode == "hold" && argc == 5) return Hold(address, port, std::atoi(argv[4]));
   bool no_accept = false;
   bool short_connections = false;
   const char* from = nullptr;

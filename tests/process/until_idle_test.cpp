@@ -2,6 +2,7 @@
 // linger counts every connection the namespace accepts (PassiveOpens), so the machine's other
 // traffic must not reach the delays measured here. Making a namespace needs root.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -154,7 +155,7 @@ TEST_CASE("until-idle: short connections hold the delay until one window after t
 }
 
 TEST_CASE(
-    "until-idle: --ports limits what counts; by default loopback-only listeners are skipped") {
+    "until-idle: --ports limits what counts, by default loopback-only listeners are skipped") {
   REQUIRE_NETNS(ns);
   auto serving = Serve(ns, "0.0.0.0", 8080);
   auto admin = Serve(ns, "127.0.0.1", 9901);
@@ -291,6 +292,32 @@ TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's ex
   exits.Signal(SIGUSR1);
   CHECK(exits.Wait(10s) == 128 + SIGUSR1);
   CHECK(Clock::now() - t1 < kSlack);
+}
+
+TEST_CASE("until-idle: a delay watching 1000 idle connections costs under 2% of one core") {
+#ifdef LINGER_TESTS_SANITIZED
+  LINGER_SKIP("the CPU cost is checked on the release build: ASan multiplies it");
+#endif
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  Process idle(ns.In({Helper("tcp_traffic"), "hold", "127.0.0.1", "8080", "1000"}));
+  REQUIRE(idle.WaitForStdout("connected"));
+  // linger is the only child reaped in between, so the children's CPU time grows by its own.
+  rusage before{}, after{};
+  REQUIRE(getrusage(RUSAGE_CHILDREN, &before) == 0);
+  auto t0 = Clock::now();
+  auto r = RunLinger(ns, {"sleep", "4s", "--until-idle", "4s", "--ports", "8080"}, t0);
+  REQUIRE(getrusage(RUSAGE_CHILDREN, &after) == 0);
+  CHECK(r.status == 0);
+  CHECK(r.elapsed >= 4s);
+  auto micros = [](const rusage& u) {
+    return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1'000'000LL + u.ru_utime.tv_usec +
+           u.ru_stime.tv_usec;
+  };
+  const long long cpu = micros(after) - micros(before);
+  const long long wall = std::chrono::duration_cast<std::chrono::microseconds>(r.elapsed).count();
+  INFO("linger used " << cpu << " us of CPU in " << wall << " us");
+  CHECK(cpu * 50 < wall);
 }
 
 TEST_CASE("until-idle: bad values exit 2 naming the option or the variable") {

@@ -156,7 +156,7 @@ TEST_CASE("the operand and COMMAND a command takes are checked") {
   CHECK(check(wrap, {"/app", "-x"}).empty());
 }
 
-TEST_CASE("--help lists every option of the table, its variable, and the common ones") {
+TEST_CASE("help lists every option of the table, its variable, and the common ones") {
   const OptionDoc docs[] = {{"delay", "D", "LINGER_DELAY", "how long\nsecond line"},
                             {"a-very-long-option-name", "VALUE", nullptr, "long"}};
   const linger::CommandDoc doc{"exec-with-delay",
@@ -168,7 +168,7 @@ TEST_CASE("--help lists every option of the table, its variable, and the common 
                                linger::CommandArg::kRequired};
   std::string help = linger::FormatHelp(doc, docs);
   CHECK(help.starts_with("Usage: linger exec-with-delay [OPTIONS] COMMAND\n\nAbout.\n"));
-  CHECK(help.find("  --delay D               how long\n") != std::string::npos);
+  CHECK(help.find("  --delay D             how long\n") != std::string::npos);
   CHECK(help.find("\n                        second line\n") != std::string::npos);
   CHECK(help.find("[LINGER_DELAY]") != std::string::npos);
   CHECK(help.find("  --a-very-long-option-name VALUE\n                        long\n") !=

@@ -42,7 +42,7 @@ std::pair<SteadyTime, bool> Run(const World& world, IdleWatch watch = {kStart, k
 Look Chatty(SteadyTime now, SteadyTime from, SteadyTime until, std::uint64_t opens = 9) {
   SteadyTime last = from;
   while (last + milliseconds(100) <= std::min(now, until)) last += milliseconds(100);
-  return {now, {{1, now - last, true}}, false, opens};
+  return {now, {{1, now - last, true}}, false, {opens, 0}};
 }
 
 linger::Duration Ms(SteadyTime t) { return t - kStart; }
@@ -66,7 +66,7 @@ linger::TcpSocket Socket(std::uint8_t state, const char* local, int port, const 
 }  // namespace
 
 TEST_CASE("with no traffic the delay ends exactly D after it started") {
-  auto [end, idle] = Run([](SteadyTime now) { return Look{now, {}, false, 5}; });
+  auto [end, idle] = Run([](SteadyTime now) { return Look{now, {}, false, {5, 0}}; });
   CHECK(idle);
   CHECK(end == kStart + kIdle);
 }
@@ -88,7 +88,7 @@ TEST_CASE("traffic that never stops holds the delay to its end") {
 
 TEST_CASE("an open but silent connection does not hold the delay") {
   auto [end, idle] = Run([](SteadyTime now) {
-    return Look{now, {{1, now - (kStart - seconds(30)), true}}, false, 5};
+    return Look{now, {{1, now - (kStart - seconds(30)), true}}, false, {5, 0}};
   });
   CHECK(idle);
   CHECK(end == kStart + kIdle);
@@ -96,14 +96,14 @@ TEST_CASE("an open but silent connection does not hold the delay") {
 
 TEST_CASE("data just before the delay started does not make it longer than D") {
   auto [end, idle] = Run([](SteadyTime now) {
-    return Look{now, {{1, now - (kStart - milliseconds(500)), true}}, false, 5};
+    return Look{now, {{1, now - (kStart - milliseconds(500)), true}}, false, {5, 0}};
   });
   CHECK(idle);
   CHECK(end == kStart + kIdle);
 }
 
 TEST_CASE("a connection waiting to be accepted holds the delay") {
-  auto [end, idle] = Run([](SteadyTime now) { return Look{now, {}, true, 5}; });
+  auto [end, idle] = Run([](SteadyTime now) { return Look{now, {}, true, {5, 0}}; });
   CHECK_FALSE(idle);
   CHECK(end == kEnd);
 }
@@ -112,7 +112,7 @@ TEST_CASE("short connections seen only through PassiveOpens hold it until one wi
   // One connection every 100 ms until t0+2s, each gone before the next look.
   auto [end, idle] = Run([](SteadyTime now) {
     auto opened = std::min(Ms(now), linger::Duration(seconds(2))) / milliseconds(100);
-    return Look{now, {}, false, 1000 + static_cast<std::uint64_t>(opened)};
+    return Look{now, {}, false, {1000 + static_cast<std::uint64_t>(opened), 0}};
   });
   CHECK(idle);
   CHECK(Ms(end) >= seconds(2) + kIdle);
@@ -121,19 +121,19 @@ TEST_CASE("short connections seen only through PassiveOpens hold it until one wi
 
 TEST_CASE("a connection that closes between looks counts at the look that misses it") {
   IdleWatch watch(kStart, kIdle, kEnd);
-  watch.Observe({kStart, {{7, seconds(60), true}}, false, 5});
+  watch.Observe({kStart, {{7, seconds(60), true}}, false, {5, 0}});
   CHECK(watch.Idle(kStart + kIdle));
   // Gone at the next look: it may have received its last bytes just before it closed.
   const SteadyTime next = kStart + milliseconds(250);
-  watch.Observe({next, {}, false, 5});
+  watch.Observe({next, {}, false, {5, 0}});
   CHECK(watch.last_activity() == next);
   CHECK_FALSE(watch.Idle(kStart + kIdle));
   CHECK(watch.Idle(next + kIdle));
 
   // One whose peer had already sent its FIN could not receive anything more.
   IdleWatch closing(kStart, kIdle, kEnd);
-  closing.Observe({kStart, {{7, seconds(60), false}}, false, 5});
-  closing.Observe({next, {}, false, 5});
+  closing.Observe({kStart, {{7, seconds(60), false}}, false, {5, 0}});
+  closing.Observe({next, {}, false, {5, 0}});
   CHECK(closing.Idle(kStart + kIdle));
 }
 
@@ -144,16 +144,16 @@ TEST_CASE("a look that fails counts as traffic, and the kernel's tick is allowed
   CHECK(watch.Idle(kStart + seconds(3) + kIdle));
 
   IdleWatch ticks(kStart, kIdle, kEnd);
-  ticks.Observe({kStart + seconds(2), {{1, milliseconds(500), true}}, false, 5});
+  ticks.Observe({kStart + seconds(2), {{1, milliseconds(500), true}}, false, {5, 0}});
   CHECK(ticks.last_activity() == kStart + milliseconds(1510));
   // No connection without tcp_info goes unseen.
-  ticks.Observe({kStart + seconds(3), {{2, std::nullopt, true}}, false, 5});
+  ticks.Observe({kStart + seconds(3), {{2, std::nullopt, true}}, false, {5, 0}});
   CHECK(ticks.last_activity() == kStart + seconds(3));
 }
 
 TEST_CASE("the next look comes within the interval, and exactly when the delay could end") {
   IdleWatch watch(kStart, kIdle, kEnd);
-  watch.Observe({kStart, {}, false, 5});
+  watch.Observe({kStart, {}, false, {5, 0}});
   CHECK(watch.NextLook(kStart) == kStart + linger::kLookInterval);
   CHECK(watch.NextLook(kStart + milliseconds(900)) == kStart + kIdle);
   CHECK(watch.NextLook(kEnd - milliseconds(10)) <= kEnd);
@@ -176,16 +176,16 @@ TEST_CASE("what counts: serving ports, counted peers, serving listeners' queues"
       Socket(linger::kTcpEstablished, "::ffff:10.1.0.2", 8080, "::ffff:10.0.0.7"),  // mapped
       Socket(linger::kTcpEstablished, "10.1.0.2", 5432, "10.1.0.9"),                // another port
   };
-  Look look = linger::Summarize(kStart, sockets, ports, *ignore, 77);
+  Look look = linger::Summarize(kStart, sockets, ports, *ignore, {77, 300});
   CHECK_FALSE(look.accept_queue_waiting);
-  CHECK(look.passive_opens == 77);
+  CHECK(look.counters == linger::TcpCounters{77, 300});
   REQUIRE(look.connections.size() == 2);
   CHECK(look.connections[0].since_data == milliseconds(250));
   CHECK(look.connections[0].peer_may_send);
   CHECK_FALSE(look.connections[1].peer_may_send);
 
   sockets.push_back(Socket(linger::kTcpListen, "::", 8443, "::", 1));
-  CHECK(linger::Summarize(kStart, sockets, ports, *ignore, 77).accept_queue_waiting);
+  CHECK(linger::Summarize(kStart, sockets, ports, *ignore, {77, 300}).accept_queue_waiting);
 }
 
 TEST_CASE("the default serving ports skip listeners bound only to loopback") {
@@ -204,19 +204,41 @@ TEST_CASE("the default serving ports skip listeners bound only to loopback") {
   CHECK(linger::FormatPorts(linger::IntList({{8000, 8010}, {9000, 9000}})) == "8000-8010,9000");
 }
 
-TEST_CASE("PassiveOpens is read from /proc/net/snmp's Tcp lines") {
+TEST_CASE("PassiveOpens and InSegs are read from /proc/net/snmp's Tcp lines") {
   const char* snmp =
       "Ip: Forwarding DefaultTTL\nIp: 1 64\n"
-      "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails\n"
-      "Tcp: 1 200 120000 -1 10344 10330 1\n"
+      "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails InSegs\n"
+      "Tcp: 1 200 120000 -1 10344 10330 1 987654\n"
       "Udp: InDatagrams NoPorts\nUdp: 5 6\n";
-  CHECK(linger::ParsePassiveOpens(snmp) == 10330u);
+  CHECK(linger::ParseTcpCounters(snmp) == linger::TcpCounters{10330, 987654});
   for (const char* bad :
-       {"", "Tcp: PassiveOpens\n", "Tcp: ActiveOpens\nTcp: 1\n", "Tcp: PassiveOpens\nTcp: -1\n",
-        "Tcp: PassiveOpens\nTcp: 12x\n", "Tcp: A PassiveOpens\nTcp: 1\n"}) {
+       {"", "Tcp: PassiveOpens InSegs\n", "Tcp: ActiveOpens\nTcp: 1\n",
+        "Tcp: PassiveOpens InSegs\nTcp: -1 1\n", "Tcp: PassiveOpens InSegs\nTcp: 12x 1\n",
+        "Tcp: A PassiveOpens InSegs\nTcp: 1 2\n", "Tcp: PassiveOpens\nTcp: 1\n"}) {
     INFO(bad);
-    CHECK_FALSE(linger::ParsePassiveOpens(bad).has_value());
+    CHECK_FALSE(linger::ParseTcpCounters(bad).has_value());
   }
+}
+
+TEST_CASE("a look needs no dump while the counters stand still, unless the last one left doubt") {
+  const linger::TcpCounters quiet{5, 100};
+  IdleWatch watch(kStart, kIdle, kEnd);
+  CHECK_FALSE(watch.Settled(quiet));  // no look yet
+  watch.Observe({kStart, {{1, seconds(30), true}}, false, quiet});
+  CHECK(watch.Settled(quiet));
+  CHECK_FALSE(watch.Settled({5, 101}));  // a segment arrived: data, a FIN, an ACK
+  CHECK_FALSE(watch.Settled({6, 100}));  // a connection was accepted
+  // Something waiting to be accepted, a connection the kernel gave no age for, a failed look: each
+  // must be looked at again, whatever the counters say.
+  const SteadyTime next = kStart + milliseconds(250);
+  watch.Observe({next, {}, true, quiet});
+  CHECK_FALSE(watch.Settled(quiet));
+  watch.Observe({next, {{2, std::nullopt, true}}, false, quiet});
+  CHECK_FALSE(watch.Settled(quiet));
+  watch.Observe({next, {{2, seconds(1), true}}, false, quiet});
+  CHECK(watch.Settled(quiet));
+  watch.ObserveFailure(next);
+  CHECK_FALSE(watch.Settled(quiet));
 }
 
 TEST_CASE("only the families of the serving ports' listeners are dumped, both when unknown") {

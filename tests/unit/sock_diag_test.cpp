@@ -191,49 +191,53 @@ TEST_CASE("the dump reply gives each socket's addresses, queue and last receive"
       Message(SOCK_DIAG_BY_FAMILY, 8,  // another request's: skipped
               SocketPayload(AF_INET, linger::kTcpEstablished, "1.1.1.1", 1, "2.2.2.2", 2, 0, 0)),
   });
-  auto part = ParseDumpReply(datagram, 7);
-  REQUIRE(part.ok());
-  CHECK_FALSE(part->done);
-  REQUIRE(part->sockets.size() == 2);
-  const linger::TcpSocket& listener = part->sockets[0];
+  std::vector<linger::TcpSocket> sockets;
+  auto done = ParseDumpReply(datagram, 7, sockets);
+  REQUIRE(done.ok());
+  CHECK_FALSE(*done);
+  REQUIRE(sockets.size() == 2);
+  const linger::TcpSocket& listener = sockets[0];
   CHECK(listener.state == linger::kTcpListen);
   CHECK(listener.local == *linger::ParseIpAddress("0.0.0.0"));
   CHECK(listener.local_port == 8080);
   CHECK(listener.rqueue == 3);
   CHECK_FALSE(listener.last_data_recv_ms.has_value());
-  const linger::TcpSocket& connection = part->sockets[1];
+  const linger::TcpSocket& connection = sockets[1];
   CHECK(connection.local == *linger::ParseIpAddress("::ffff:10.0.0.5"));
   CHECK(connection.remote == *linger::ParseIpAddress("fd00::7"));
   CHECK(connection.remote_port == 41000);
   CHECK(connection.cookie == 0x100001234);
   CHECK(connection.last_data_recv_ms == 1500u);
 
-  auto done = ParseDumpReply(Concat({datagram, Done(7)}), 7);
-  REQUIRE(done.ok());
-  CHECK(done->done);
-  CHECK(done->sockets.size() == 2);
+  // A second datagram appends to the same dump.
+  auto last = ParseDumpReply(Concat({datagram, Done(7)}), 7, sockets);
+  REQUIRE(last.ok());
+  CHECK(*last);
+  CHECK(sockets.size() == 4);
 }
 
 TEST_CASE("a tcp_info too short for the field (an old kernel) leaves the last receive unknown") {
   constexpr size_t kShort = offsetof(tcp_info, tcpi_last_data_recv) + 2;
-  auto part = ParseDumpReply(Message(SOCK_DIAG_BY_FAMILY, 1,
+  std::vector<linger::TcpSocket> sockets;
+  auto done = ParseDumpReply(Message(SOCK_DIAG_BY_FAMILY, 1,
                                      SocketPayload(AF_INET, linger::kTcpEstablished, "10.0.0.1", 80,
                                                    "10.0.0.2", 5000, 0, 99, kShort)),
-                             1);
-  REQUIRE(part.ok());
-  REQUIRE(part->sockets.size() == 1);
-  CHECK_FALSE(part->sockets[0].last_data_recv_ms.has_value());
+                             1, sockets);
+  REQUIRE(done.ok());
+  REQUIRE(sockets.size() == 1);
+  CHECK_FALSE(sockets[0].last_data_recv_ms.has_value());
 }
 
 TEST_CASE("errors in the reply are errors") {
   Bytes error_payload;
   Append(error_payload, std::int32_t{-EACCES});
   Append(error_payload, nlmsghdr{});
-  auto refused = ParseDumpReply(Message(NLMSG_ERROR, 3, error_payload), 3);
+  std::vector<linger::TcpSocket> sockets;
+  auto refused = ParseDumpReply(Message(NLMSG_ERROR, 3, error_payload), 3, sockets);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().message == std::string("sock_diag: ") + std::strerror(EACCES));
 
-  auto failed = ParseDumpReply(Done(3, -ENOBUFS), 3);
+  auto failed = ParseDumpReply(Done(3, -ENOBUFS), 3, sockets);
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().message.find(std::strerror(ENOBUFS)) != std::string::npos);
 
@@ -241,7 +245,7 @@ TEST_CASE("errors in the reply are errors") {
       Message(SOCK_DIAG_BY_FAMILY, 3,
               SocketPayload(AF_INET, linger::kTcpListen, "0.0.0.0", 80, "0.0.0.0", 0, 0, 0, 0),
               NLM_F_MULTI | NLM_F_DUMP_INTR),
-      3);
+      3, sockets);
   CHECK_FALSE(interrupted.ok());
 }
 
@@ -252,31 +256,34 @@ TEST_CASE("cut, lying and misaligned lengths are refused without reading past th
           SocketPayload(AF_INET, linger::kTcpEstablished, "10.0.0.1", 80, "10.0.0.2", 5000, 0, 10)),
       Done(5),
   });
-  REQUIRE(ParseDumpReply(whole, 5).ok());
+  std::vector<linger::TcpSocket> sockets;
+  REQUIRE(ParseDumpReply(whole, 5, sockets).ok());
   // Every cut copied into a buffer of exactly its size, so that ASan sees any read beyond it.
   for (size_t size = 0; size < whole.size(); ++size) {
     Bytes cut(whole.begin(), whole.begin() + static_cast<long>(size));
-    auto part = ParseDumpReply(cut, 5);
+    auto done = ParseDumpReply(cut, 5, sockets);
     INFO(size);
-    if (part.ok()) CHECK_FALSE(part->done);
+    if (done.ok()) CHECK_FALSE(*done);
   }
   // The message length and the attribute length, each set to every value that lies.
   const size_t attribute_at = sizeof(nlmsghdr) + sizeof(inet_diag_msg);
   for (std::uint32_t length : {0u, 1u, 15u, 17u, 100u, 0xffffu, 0xffffffffu}) {
     Bytes lying = whole;
     std::memcpy(lying.data(), &length, sizeof length);
-    (void)ParseDumpReply(lying, 5);
+    (void)ParseDumpReply(lying, 5, sockets);
   }
   for (int length : {0, 1, 3, 5, 0x7fff, 0xffff}) {
     Bytes lying = whole;
     const auto value = static_cast<std::uint16_t>(length);
     std::memcpy(lying.data() + attribute_at, &value, sizeof value);
-    CHECK_FALSE(ParseDumpReply(lying, 5).ok());
+    CHECK_FALSE(ParseDumpReply(lying, 5, sockets).ok());
   }
   // Netlink data need not be aligned in memory for the reader.
   Bytes shifted(whole.size() + 1);
   std::copy(whole.begin(), whole.end(), shifted.begin() + 1);
-  auto part = ParseDumpReply(std::span(shifted).subspan(1), 5);
-  REQUIRE(part.ok());
-  CHECK(part->sockets.size() == 1);
+  sockets.clear();
+  auto done = ParseDumpReply(std::span(shifted).subspan(1), 5, sockets);
+  REQUIRE(done.ok());
+  CHECK(*done);
+  CHECK(sockets.size() == 1);
 }

@@ -123,7 +123,7 @@ TEST_CASE("a name matches a certificate's DNS names, with one-label wildcards") 
   CHECK_FALSE(DnsNameMatches("", ""));
 }
 
-TEST_CASE("an IP host matches only IP SANs; a name without DNS SANs falls back to the CN") {
+TEST_CASE("an IP host matches only IP SANs, a name without DNS SANs falls back to the CN") {
   auto names = ParseCertificate(kWithSans);
   REQUIRE(names.ok());
   CHECK(CertificateIsFor(*names, "api.example.com"));
