@@ -6,11 +6,14 @@
 #   docker buildx build --platform linux/amd64,linux/arm64 -t <image> .
 FROM --platform=$BUILDPLATFORM docker.io/library/debian:bookworm AS build
 WORKDIR /src
+# Packages first, in their own layers, so that a change to the source does not install them again:
+# the build machine's toolchain before TARGETARCH is declared, so that the builds for every target
+# share that layer; then what the target adds (a cross build's musl and libraries).
+COPY scripts/lib.sh scripts/build scripts/
+RUN scripts/build --no-tests --packages-only
 ARG TARGETARCH
-# Packages first, in their own layer, so that a change to the source does not install them again.
 # TARGETARCH is left unquoted: without BuildKit it is empty and scripts/build builds for this
 # machine.
-COPY scripts/lib.sh scripts/build scripts/
 RUN scripts/build --no-tests --packages-only $TARGETARCH
 COPY . .
 RUN scripts/build --no-tests --output /linger $TARGETARCH
