@@ -63,7 +63,6 @@ struct CountedConnection {
   bool peer_may_send = true;  // false once the peer's FIN arrived: no data can follow
 };
 
-// One look, reduced to what the decision needs.
 // The namespace's TCP counters (/proc/net/snmp) that a look compares with the previous one's.
 struct TcpCounters {
   std::uint64_t passive_opens = 0;  // connections accepted
@@ -71,6 +70,7 @@ struct TcpCounters {
   bool operator==(const TcpCounters&) const = default;
 };
 
+// One look, reduced to what the decision needs.
 struct Look {
   SteadyTime at;
   std::vector<CountedConnection> connections;
