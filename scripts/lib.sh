@@ -29,7 +29,7 @@ require_architecture() {
 
 # What building linger and its unit tests needs.
 BUILD_PACKAGES=(g++ cmake ninja-build libfmt-dev catch2 libbearssl-dev)
-# What the release binary needs besides (cmake/Musl.cmake): clang, lld, libc++'s headers, and
-# musl for this machine. scripts/build adds musl-dev:ARCH (and libbearssl-dev:ARCH) for another
-# architecture.
-RELEASE_PACKAGES=(clang-14 lld-14 libc++-14-dev musl-dev)
+# What the release binary needs besides (cmake/Musl.cmake): clang, lld, llvm-objcopy (llvm-14),
+# libc++'s headers, and musl for this machine. scripts/build adds musl-dev:ARCH (and
+# libbearssl-dev:ARCH) for another architecture.
+RELEASE_PACKAGES=(clang-14 lld-14 llvm-14 libc++-14-dev musl-dev)
