@@ -7,7 +7,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -17,6 +16,7 @@
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::Entries;
 using test::Helper;
 using test::Linger;
 using test::Process;
@@ -37,16 +37,6 @@ std::vector<std::string> Under(std::vector<std::string> prefix, std::vector<std:
 void WriteExecutable(const std::string& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
   std::filesystem::permissions(path, std::filesystem::perms(0755));
-}
-
-// The names in `dir`, sorted.
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
 }
 
 // True when `text` is one line of valid UTF-8 without control characters, ending in '\n'.

@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -13,20 +12,11 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::Entries;
 using test::Linger;
 using test::Run;
 
 namespace {
-
-// The names in `dir`, without "." and "..": shows a temporary file left behind.
-std::vector<std::string> Entries(const std::string& dir) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    names.push_back(entry.path().filename().string());
-  }
-  std::sort(names.begin(), names.end());
-  return names;
-}
 
 struct stat Stat(const std::string& path) {
   struct stat st = {};

@@ -98,6 +98,9 @@ std::string ReadFile(const std::string& path);
 // Counts the lines of `text`.
 size_t LineCount(const std::string& text);
 
+// The names in `dir`, sorted, without "." and "..": shows a temporary file left behind.
+std::vector<std::string> Entries(const std::string& dir);
+
 bool IsRoot();
 
 }  // namespace test
