@@ -33,3 +33,43 @@ BUILD_PACKAGES=(g++ cmake ninja-build libfmt-dev catch2 libbearssl-dev)
 # libc++'s headers, and musl for this machine. scripts/build adds musl-dev:ARCH (and
 # libbearssl-dev:ARCH) for another architecture.
 RELEASE_PACKAGES=(clang-14 lld-14 llvm-14 libc++-14-dev musl-dev)
+
+# The Debian mirror this machine's apt uses: the first deb822 stanza or one-line entry that
+# carries bookworm; Debian's own where there is none.
+debian_mirror() {
+  local file found
+  found=$(
+    for file in /etc/apt/sources.list.d/*.sources; do
+      [ -f "$file" ] && awk '/^URIs:/ { uri = $2 } /^$/ { uri = "" }
+        /^Suites:/ { for (i = 2; i <= NF; i++) if ($i == "bookworm") print uri }' "$file"
+    done
+    for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+      [ -f "$file" ] && awk '$1 == "deb" { for (i = 2; i < NF; i++) if ($i !~ /^\[/) {
+        if ($(i + 1) == "bookworm") print $i; break } }' "$file"
+    done
+    true
+  )
+  found=${found%%$'\n'*}
+  echo "${found:-http://deb.debian.org/debian}"
+}
+
+# Prints the path of a tarball of a minimal Debian 12 root (debootstrap --variant=minbase from
+# MIRROR), made in CACHE the first time and reused after: the container tests' base image and the
+# newcomer test's fresh machine. Needs root.
+debian_root_tarball() {
+  local cache=$1 mirror=$2
+  local tarball=$cache/debian-bookworm-minbase.tar
+  if [ ! -s "$tarball" ]; then
+    require_packages debootstrap
+    echo "debootstrap bookworm from $mirror into $tarball (once per machine)" >&2
+    local root
+    root=$(mktemp -d "$cache/rootfs.XXXXXX")
+    debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
+      { tail -20 "$cache/debootstrap.log" >&2; rm -rf "$root"; return 1; }
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
+    mv "$tarball.tmp" "$tarball"
+    rm -rf "$root"
+  fi
+  echo "$tarball"
+}

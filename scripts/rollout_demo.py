@@ -168,7 +168,11 @@ class Processes:
 class Pod:
     """A pod's network namespace, held by a pause process as in Kubernetes, linked to the node
     (the demo's namespace) by a veth pair: the pod is 10.77.N.2, the node 10.77.N.1. linger's
-    --until-idle sees only this namespace's connections: those of this one backend."""
+    --until-idle sees only this namespace's connections: those of this one backend.
+
+    N, and so the link's name and both addresses, is new for every pod the demo makes: the
+    kernel tears a namespace down after its last process is gone, at its own pace, so what one
+    scenario made may still exist when the next one starts."""
 
     def __init__(self, procs: Processes, workdir: str, name: str, index: int) -> None:
         own = os.readlink("/proc/self/ns/net")
@@ -178,14 +182,25 @@ class Pod:
         poll(lambda: os.readlink(netns) != own, 5, f"pod {name}")
         self.enter = ["nsenter", f"--net={netns}"]
         self.address = f"10.77.{index}.2"
-        ip, link = program("ip"), f"{name}0"
-        run([ip, "link", "add", link, "type", "veth", "peer", "name", "eth0", "netns",
+        self.link = f"pod{index}"
+        ip = program("ip")
+        run([ip, "link", "add", self.link, "type", "veth", "peer", "name", "eth0", "netns",
              str(pause.pid)])
-        run([ip, "address", "add", f"10.77.{index}.1/24", "dev", link])
-        run([ip, "link", "set", link, "up"])
+        run([ip, "address", "add", f"10.77.{index}.1/24", "dev", self.link])
+        run([ip, "link", "set", self.link, "up"])
         for command in (["address", "add", f"{self.address}/24", "dev", "eth0"],
                         ["link", "set", "eth0", "up"], ["link", "set", "lo", "up"]):
             run(self.enter + [ip] + command)
+
+    def remove(self) -> None:
+        """Deletes the veth pair now (its pod end goes with it), rather than whenever the kernel
+        gets to the namespace."""
+        ip = program("ip")
+        done = subprocess.run([ip, "link", "delete", self.link], capture_output=True, text=True)
+        # The pair is also gone when the kernel got to the pod's namespace first.
+        gone = subprocess.run([ip, "link", "show", self.link], capture_output=True).returncode
+        if done.returncode != 0 and gone == 0:
+            raise RuntimeError(f"ip link delete {self.link}: {done.stderr.strip()}")
 
 
 class Nginx:
@@ -225,13 +240,13 @@ http {{
 
 
 class Haproxy:
-    """The load balancer on 127.0.0.1:80: servers `old` (in service) and `new` (not yet). Logs
-    one line per request: its start (seconds since the epoch), the server, the status."""
+    """The load balancer on 127.0.0.1:`port`: servers `old` (in service) and `new` (not yet).
+    Logs one line per request: its start (seconds since the epoch), the server, the status."""
 
     LINE = re.compile(r"^(\d+)\.(\d{3}) (\S+) (-?\d+)$")
 
-    def __init__(self, workdir: str, old: Pod, new: Pod) -> None:
-        self.url = "http://127.0.0.1/"
+    def __init__(self, workdir: str, old: Pod, new: Pod, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}/"
         self.socket = os.path.join(workdir, "haproxy.sock")
         self.conf = os.path.join(workdir, "haproxy.cfg")
         self.log = os.path.join(workdir, "haproxy.log")
@@ -251,7 +266,7 @@ defaults
   timeout server 30s
   retries 0
 frontend web
-  bind 127.0.0.1:80
+  bind 127.0.0.1:{port}
   default_backend app
 backend app
   balance roundrobin
@@ -378,19 +393,25 @@ def install_linger(linger: str, directory: str) -> str:
     return installed
 
 
-def run_scenario(scenario: Scenario, lag: float, args, workdir: str) -> Row:
+def run_scenario(scenario: Scenario, lag: float, args, workdir: str, number: int) -> Row:
+    """Runs one scenario; `number` counts the runs from 0 and makes the pods' links and
+    addresses and the load balancer's port its own."""
     row = Row(scenario, lag, start=-args.warmup)
     os.makedirs(workdir)
     procs = Processes()
+    pods: list[Pod] = []
     try:
-        old_pod, new_pod = Pod(procs, workdir, "old", 1), Pod(procs, workdir, "new", 2)
+        old_pod = Pod(procs, workdir, "old", 2 * number + 1)
+        pods.append(old_pod)
+        new_pod = Pod(procs, workdir, "new", 2 * number + 2)
+        pods.append(new_pod)
         old, new = Nginx(workdir, "old"), Nginx(workdir, "new")
         old_argv = old_pod.enter + old.argv()
         if scenario.wrapper:
             old_argv = old_pod.enter + [args.linger] + scenario.wrapper + ["--"] + old.argv()
         old_proc = procs.start(old_argv, old.log)
         poll(lambda: answers(f"http://{old_pod.address}:{PORT}/"), 10, "old backend")
-        lb = Haproxy(workdir, old_pod, new_pod)
+        lb = Haproxy(workdir, old_pod, new_pod, 10000 + number)
         procs.start(lb.argv(), lb.log)
         poll(lambda: answers(lb.url), 10, "haproxy")
 
@@ -432,6 +453,8 @@ def run_scenario(scenario: Scenario, lag: float, args, workdir: str) -> Row:
         return row
     finally:
         procs.kill_all()
+        for pod in pods:
+            pod.remove()
 
 
 def print_table(rows: list[Row], args) -> None:
@@ -591,6 +614,9 @@ def parse_args() -> argparse.Namespace:
     if not wanted or not wanted <= {1, 2, 3, 4, 5, 6}:
         parser.error(f"bad --scenarios '{args.scenarios}' (numbers 1 to 6)")
     args.selected = scenarios(args, wanted)
+    # Each run's pods take two /24s of 10.77.0.0/16 (run_scenario).
+    if len(args.selected) * len(args.lag) > 126:
+        parser.error("at most 126 runs (scenarios times lags)")
     args.linger = os.path.abspath(args.linger)
     if not os.access(args.linger, os.X_OK):
         parser.error(f"--linger {args.linger}: not an executable file")
@@ -624,11 +650,21 @@ def main() -> int:
     started = time.monotonic()
     rows = []
     with tempfile.TemporaryDirectory(prefix="linger-demo-") as base:
-        args.linger = install_linger(args.linger, os.path.join(base, "bin"))
-        for lag in args.lag:
-            for i, scenario in enumerate(args.selected):
-                workdir = os.path.join(base, f"lag{lag:g}-{i}")
-                rows.append(run_scenario(scenario, lag, args, workdir))
+        try:
+            args.linger = install_linger(args.linger, os.path.join(base, "bin"))
+        except (OSError, RuntimeError) as error:
+            print(f"demo: {error}", file=sys.stderr)
+            return 1
+        runs = [(lag, scenario) for lag in args.lag for scenario in args.selected]
+        for number, (lag, scenario) in enumerate(runs):
+            workdir = os.path.join(base, f"run{number}")
+            try:
+                rows.append(run_scenario(scenario, lag, args, workdir, number))
+            except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+                # A scenario that cannot be set up is one line, not a traceback.
+                print(f"demo: lag {lag:g}s, scenario {scenario.number} ({scenario.title}): "
+                      f"{error}", file=sys.stderr)
+                return 1
     print_table(rows, args)
     os.makedirs(os.path.dirname(args.figure), exist_ok=True)
     write_figure(rows, args.figure)

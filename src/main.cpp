@@ -50,7 +50,23 @@ const Command* FindCommand(std::string_view name) {
   return nullptr;
 }
 
-int RunVersion(std::span<char* const>) { return Print("linger " LINGER_VERSION "\n"); }
+constexpr CommandDoc kVersionDoc{
+    .name = "version",
+    .synopsis = "",
+    .about = "Prints linger's version on stdout (also: linger --version, linger -V).",
+    .footer = "",
+    .order = OptionOrder::kInterleaved,
+    .operand = "",
+    .command = CommandArg::kNone,
+};
+
+// Takes the options every command takes, so that a stray word is a usage error, not ignored.
+int RunVersion(std::span<char* const> args) {
+  Result<ParsedArgs> parsed = ParseCommandLine(kVersionDoc, {}, args);
+  if (!parsed.ok()) return parsed.error().status;
+  if (parsed->help) return kExitSuccess;
+  return Print("linger " LINGER_VERSION "\n");
+}
 
 int UnknownCommand(std::string_view name) {
   std::vector<std::string_view> names;
@@ -77,10 +93,10 @@ int RunHelp(std::span<char* const> args) {
   }
   const Command* command = FindCommand(args[0]);
   if (command == nullptr) return UnknownCommand(args[0]);
-  // Every command's own --help; help and version have no more to say than their line above.
+  // Every command's own --help; help has no more to say than its line above.
   char help[] = "--help";
   char* words[] = {help};
-  if (command->run == RunHelp || command->run == RunVersion) return RunHelp({});
+  if (command->run == RunHelp) return RunHelp({});
   return command->run(std::span<char* const>(words, 1));
 }
 

@@ -27,6 +27,14 @@ TEST_CASE("version is printed on stdout in three spellings") {
   }
 }
 
+TEST_CASE("version refuses an unknown option or a stray word with status 2") {
+  CheckUsageError(Run({Linger(), "version", "--bogus"}), "'--bogus'");
+  CheckUsageError(Run({Linger(), "--version", "extra"}), "'extra'");
+  auto r = Run({Linger(), "version", "--quiet"});
+  CHECK(r.status == 0);
+  CHECK(r.out == "linger " LINGER_VERSION_FOR_TESTS "\n");
+}
+
 TEST_CASE("help goes to stdout and exits 0 in every spelling") {
   for (auto argv : std::vector<std::vector<std::string>>{
            {Linger(), "help"}, {Linger(), "--help"}, {Linger(), "-h"}}) {
