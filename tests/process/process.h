@@ -13,6 +13,10 @@ namespace test {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// The bound for "at once" (a stop signal ending a wait, a signal forwarded): far below any timer
+// the command under test runs, far above what a loaded machine under ASan can add.
+constexpr Clock::duration kPrompt = std::chrono::seconds(5);
+
 // Path of the linger binary under test (this build's, or $LINGER_TEST_BINARY's: a regression test
 // must fail on the release that had the bug), and of a helper executable built beside the tests.
 std::string Linger();
