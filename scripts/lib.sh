@@ -67,6 +67,7 @@ debian_root_tarball() {
     debootstrap --variant=minbase bookworm "$root" "$mirror" >"$cache/debootstrap.log" 2>&1 ||
       { tail -20 "$cache/debootstrap.log" >&2; rm -rf "$root"; return 1; }
     rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    chmod 0755 "$root"  # mktemp made it 0700, and a root directory is every user's
     tar -C "$root" --numeric-owner -cf "$tarball.tmp" .
     mv "$tarball.tmp" "$tarball"
     rm -rf "$root"
