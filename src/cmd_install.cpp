@@ -121,50 +121,27 @@ void RemoveStaleTemps(int dir_fd) {
 // renamed into place.
 class TempFile {
  public:
-  // Creates ".linger-install.PID.N" in DIR. O_EXCL so that a stale file or a link planted there
-  // is never written through; the next N when the name is taken. DIR's own lock is held from the
-  // clean-up until the new file is locked, so no install takes another's new file for stale.
+  // Creates ".linger-install.PID.N" in DIR. DIR's own lock is held from the clean-up until the new
+  // file is locked, so no install takes another's new file for stale.
   static Result<TempFile> Create(int dir_fd, std::string_view dir) {
     bool dir_locked = flock(dir_fd, LOCK_EX) == 0;  // some file systems cannot: then no clean-up
     if (dir_locked) RemoveStaleTemps(dir_fd);
-    Result<TempFile> created = Error{};
-    for (int attempt = 0;; ++attempt) {
-      std::string temp_name = fmt::format("{}{}.{}", kTempPrefix, getpid(), attempt);
-      int fd = openat(dir_fd, temp_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700);
-      if (fd >= 0) {
-        // The lock marks the file as in use until this process is gone.
-        (void)flock(fd, LOCK_EX | LOCK_NB);
-        std::string path = JoinPath(dir, temp_name);
-        created = TempFile(dir_fd, fd, std::move(temp_name), std::move(path));
-        break;
-      }
-      if (errno != EEXIST || attempt == 99) {
-        created = SystemError("cannot create a file in", dir);
-        break;
-      }
-    }
+    Result<TempFile> created = CreateUnique(dir_fd, dir);
     if (dir_locked) (void)flock(dir_fd, LOCK_UN);
     return created;
   }
   TempFile(TempFile&& other) noexcept
       : dir_fd_(other.dir_fd_),
-        fd_(std::exchange(other.fd_, -1)),
+        fd_(std::move(other.fd_)),
         name_(std::exchange(other.name_, {})),
         path_(std::move(other.path_)) {}
-  TempFile& operator=(TempFile&& other) noexcept {
-    std::swap(dir_fd_, other.dir_fd_);
-    std::swap(fd_, other.fd_);
-    std::swap(name_, other.name_);
-    std::swap(path_, other.path_);
-    return *this;
-  }
+  TempFile& operator=(TempFile&&) = delete;
   ~TempFile() {
     // Best effort: the error that got us here is the one worth reporting.
-    if (fd_ >= 0) close(fd_);
     if (!name_.empty()) unlinkat(dir_fd_, name_.c_str(), 0);
   }
 
-  int fd() const { return fd_; }
+  int fd() const { return fd_.get(); }
   const std::string& path() const { return path_; }
 
   // Renames the file over DIR/NAME; from then on it is no longer removed. The descriptor stays
@@ -177,16 +154,33 @@ class TempFile {
     }
     name_.clear();
     // Reports what close(2) reports (a late write error on some file systems).
-    if (close(std::exchange(fd_, -1)) != 0) return SystemError("cannot close", target);
+    if (close(fd_.Release()) != 0) return SystemError("cannot close", target);
     return {};
   }
 
  private:
-  TempFile(int dir_fd, int fd, std::string name, std::string path)
-      : dir_fd_(dir_fd), fd_(fd), name_(std::move(name)), path_(std::move(path)) {}
+  TempFile(int dir_fd, UniqueFd fd, std::string name, std::string path)
+      : dir_fd_(dir_fd), fd_(std::move(fd)), name_(std::move(name)), path_(std::move(path)) {}
+
+  // O_EXCL so that a stale file or a link planted there is never written through; the next N
+  // when the name is taken.
+  static Result<TempFile> CreateUnique(int dir_fd, std::string_view dir) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+      std::string name = fmt::format("{}{}.{}", kTempPrefix, getpid(), attempt);
+      UniqueFd fd(openat(dir_fd, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0700));
+      if (fd) {
+        // The lock marks the file as in use until this process is gone.
+        (void)flock(fd.get(), LOCK_EX | LOCK_NB);
+        std::string path = JoinPath(dir, name);
+        return TempFile(dir_fd, std::move(fd), std::move(name), std::move(path));
+      }
+      if (errno != EEXIST) break;
+    }
+    return SystemError("cannot create a file in", dir);
+  }
 
   int dir_fd_;
-  int fd_;
+  UniqueFd fd_;
   std::string name_;  // relative to dir_fd_; empty once renamed
   std::string path_;  // for messages
 };

@@ -28,6 +28,8 @@ class UniqueFd {
   int get() const { return fd_; }
   // True when a descriptor is held.
   explicit operator bool() const { return fd_ >= 0; }
+  // Gives the descriptor up, unclosed, to a caller that closes it itself.
+  int Release() { return std::exchange(fd_, -1); }
   // Closes the descriptor; close(2) errors are not actionable here, the descriptor is gone anyway.
   void Reset() {
     if (fd_ >= 0) close(fd_);
