@@ -4,6 +4,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -52,9 +53,14 @@ WaitEnd WaitForAny(std::span<pollfd> fds, int stop_fd, std::optional<Clock::time
   if (deadline && precision == Precision::kExact && *deadline > Clock::now()) {
     timer = TimerAt(*deadline);
   }
-  // The stop descriptor and the timer first, then the caller's.
-  std::vector<pollfd> all = {{stop_fd, POLLIN, 0}, {timer.get(), POLLIN, 0}};
-  all.insert(all.end(), fds.begin(), fds.end());
+  // The stop descriptor and the timer first, then the caller's: on the stack for one descriptor,
+  // so that the waits of PID 1's loop allocate nothing.
+  pollfd few[3];
+  std::vector<pollfd> many(fds.size() > 1 ? fds.size() + 2 : 0);
+  std::span<pollfd> all = many.empty() ? std::span(few).first(fds.size() + 2) : std::span(many);
+  all[0] = {stop_fd, POLLIN, 0};
+  all[1] = {timer.get(), POLLIN, 0};
+  std::copy(fds.begin(), fds.end(), all.begin() + 2);
   while (true) {
     Clock::duration left{};
     if (deadline) {
