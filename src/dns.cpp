@@ -123,6 +123,19 @@ std::string FormatEndpoint(const IpAddress& address, std::uint16_t port) {
   return fmt::format("{}:{}", text, port);
 }
 
+std::vector<IpAddress> InterleaveFamilies(const std::vector<IpAddress>& addresses) {
+  std::vector<IpAddress> first, other;
+  for (const IpAddress& address : addresses) {
+    (address.family == addresses[0].family ? first : other).push_back(address);
+  }
+  std::vector<IpAddress> turns;
+  for (size_t i = 0; i < std::max(first.size(), other.size()); ++i) {
+    if (i < first.size()) turns.push_back(first[i]);
+    if (i < other.size()) turns.push_back(other[i]);
+  }
+  return turns;
+}
+
 std::vector<IpAddress> LookUpHosts(std::string_view hosts, std::string_view name) {
   std::vector<IpAddress> found;
   name = WithoutFinalDot(name);

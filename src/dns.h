@@ -25,6 +25,10 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text);
 // "127.0.0.1:80" or "[::1]:80".
 std::string FormatEndpoint(const IpAddress& address, std::uint16_t port);
 
+// `addresses` in the order to connect to them: the families take turns, starting with the first
+// address's, and each keeps its own order (RFC 8305 section 4).
+std::vector<IpAddress> InterleaveFamilies(const std::vector<IpAddress>& addresses);
+
 // The addresses an /etc/hosts text gives `name` (any case, a trailing dot ignored), in file order.
 // Only '#' starts a comment there (hosts(5)); ';' is an ordinary character.
 std::vector<IpAddress> LookUpHosts(std::string_view hosts, std::string_view name);

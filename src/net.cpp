@@ -25,11 +25,12 @@ using Clock = std::chrono::steady_clock;
 
 using Context = AttemptContext;
 
-// Waits until `fd` has `events`, a stop signal is pending or `until` passes. Network waits need no
-// sub-millisecond deadline, so they wait coarsely, without a timer each.
-WaitEnd WaitFor(const Context& ctx, int fd, short events, Clock::time_point until) {
-  return linger::WaitFor(fd, events, ctx.stop_fd, until, Precision::kCoarse);
-}
+// RFC 8305's Connection Attempt Delay: how long one connect has alone before the next address
+// starts its own beside it. Waiting for each in turn, an address whose SYNs vanish would spend the
+// whole attempt and the addresses after it would never get theirs. Shorter when the attempt's
+// budget cannot give every address its turn otherwise, but no less than the RFC's floor.
+constexpr auto kStagger = std::chrono::milliseconds(250);
+constexpr auto kShortestStagger = std::chrono::milliseconds(10);
 
 socklen_t ToSockaddr(const IpAddress& address, std::uint16_t port, sockaddr_storage& storage) {
   storage = {};
@@ -53,35 +54,86 @@ struct Connection {
   std::string endpoint;  // "127.0.0.1:80"
 };
 
-// Resolves `host`, then tries every address in turn until one accepts the connection.
+// One connect under way.
+struct Pending {
+  UniqueFd fd;
+  size_t index;  // its address's
+};
+
+// Why no address accepted, from what happened at each (`why`, in the order they were tried; ""
+// for those whose turn never came): a reason that is the same on every attempt that fails alike.
+std::string Failures(const std::vector<std::string>& why) {
+  std::string failures;
+  size_t untried = 0;
+  for (const std::string& one : why) {
+    if (one.empty()) {
+      ++untried;
+    } else {
+      failures += (failures.empty() ? "" : "; ") + one;
+    }
+  }
+  if (untried == 0) return failures;
+  return fmt::format("{}; {} more address{} not tried", failures, untried,
+                     untried == 1 ? "" : "es");
+}
+
+// Resolves `host`, then connects to its addresses as RFC 8305 ("Happy Eyeballs") does: the next
+// address starts once the last one started has been pending for the stagger, at once when none is
+// pending, and the first to connect wins; the others are closed.
 Result<Connection> Connect(const Context& ctx, Resolver& resolver, const std::string& host,
                            std::uint16_t port) {
   Result<Resolved> resolved = resolver.Resolve(host, ctx.deadline, ctx.stop_fd);
   if (!resolved.ok()) return resolved.error();
-  std::string failure;
-  for (const IpAddress& address : resolved->addresses) {
-    std::string endpoint = FormatEndpoint(address, port);
-    Result<UniqueFd> fd = StartConnect(address, port, SOCK_STREAM);
-    if (!fd.ok()) {
-      failure = fd.error().message;
+  std::vector<IpAddress> addresses = InterleaveFamilies(resolved->addresses);
+  std::vector<std::string> why(addresses.size());
+  Clock::duration stagger = std::clamp<Clock::duration>(
+      (ctx.deadline - Clock::now()) / std::max<size_t>(addresses.size(), 1), kShortestStagger,
+      kStagger);
+  std::vector<Pending> pending;
+  size_t next = 0;
+  Clock::time_point next_start = Clock::now();
+  while (next < addresses.size() || !pending.empty()) {
+    if (next < addresses.size() && (pending.empty() || Clock::now() >= next_start)) {
+      size_t index = next++;
+      Result<UniqueFd> fd = StartConnect(addresses[index], port, SOCK_STREAM);
+      if (fd.ok()) {
+        pending.push_back({std::move(*fd), index});
+        next_start = Clock::now() + stagger;
+      } else {
+        why[index] = fd.error().message;
+      }
       continue;
     }
-    WaitEnd end = WaitFor(ctx, fd->get(), POLLOUT, ctx.deadline);
+    std::vector<pollfd> fds;
+    for (const Pending& one : pending) fds.push_back({one.fd.get(), POLLOUT, 0});
+    Clock::time_point until = ctx.deadline;
+    if (next < addresses.size()) until = std::min(until, next_start);
+    // Network waits need no sub-millisecond deadline: coarse, without a timer each.
+    WaitEnd end = WaitForAny(fds, ctx.stop_fd, until, Precision::kCoarse);
+    if (end == WaitEnd::kTimedOut && Clock::now() < ctx.deadline) continue;  // the next one's turn
     if (end != WaitEnd::kReady) {
-      failure = fmt::format("{} connecting to {}", WhyNotReady(end), endpoint);
-      // Only a timeout spends the attempt; after another failure the next address may still work.
-      if (end == WaitEnd::kTimedOut || end == WaitEnd::kStopped) break;
-      continue;
+      std::string what = WhyNotReady(end);
+      for (const Pending& one : pending) {
+        why[one.index] =
+            fmt::format("{} connecting to {}", what, FormatEndpoint(addresses[one.index], port));
+      }
+      break;
     }
-    int err = 0;
-    socklen_t length = sizeof err;
-    if (getsockopt(fd->get(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-    if (err != 0) {
-      failure = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
-      continue;
+    for (size_t i = 0; i < pending.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      int err = 0;
+      socklen_t length = sizeof err;
+      if (getsockopt(fds[i].fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+      std::string endpoint = FormatEndpoint(addresses[pending[i].index], port);
+      if (err == 0) return Connection{std::move(pending[i].fd), std::move(endpoint)};
+      why[pending[i].index] = fmt::format("connect to {}: {}", endpoint, std::strerror(err));
+      pending[i].fd.Reset();
+      // A failure is an answer: the next address need not wait out the stagger.
+      next_start = Clock::now();
     }
-    return Connection{std::move(*fd), std::move(endpoint)};
+    std::erase_if(pending, [](const Pending& one) { return !one.fd; });
   }
+  std::string failure = Failures(why);
   // What the lookup noticed may be why: a server that never answers AAAA hides IPv6 addresses.
   if (!resolved->note.empty()) failure = fmt::format("{} ({})", failure, resolved->note);
   return Error{failure};

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 
 namespace linger {
 
@@ -28,5 +29,11 @@ enum class Precision {
 // limit reached), an exact wait goes on coarsely, with one warning that names the cause.
 WaitEnd WaitFor(int fd, short events, int stop_fd,
                 std::optional<std::chrono::steady_clock::time_point> deadline, Precision precision);
+
+// The same for several descriptors at once: ready when any of `fds` has its events, and their
+// revents then say which.
+WaitEnd WaitForAny(std::span<pollfd> fds, int stop_fd,
+                   std::optional<std::chrono::steady_clock::time_point> deadline,
+                   Precision precision);
 
 }  // namespace linger

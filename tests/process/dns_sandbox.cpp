@@ -1,7 +1,9 @@
 #include "dns_sandbox.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <net/route.h>
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -68,6 +70,23 @@ void DnsSandbox::Place(const std::string& name, const std::string& path) {
   if (mount(path.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
     FAIL("mount --bind " << path << " " << target << ": " << std::strerror(errno));
   }
+}
+
+void DnsSandbox::DropConnections(const std::string& address) {
+  rtentry route{};
+  auto& destination = reinterpret_cast<sockaddr_in&>(route.rt_dst);
+  destination.sin_family = AF_INET;
+  REQUIRE(inet_pton(AF_INET, address.c_str(), &destination.sin_addr) == 1);
+  reinterpret_cast<sockaddr_in&>(route.rt_genmask).sin_family = AF_INET;
+  route.rt_flags = RTF_UP | RTF_HOST;
+  char loopback[] = "lo";
+  route.rt_dev = loopback;
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  int added = ioctl(fd, SIOCADDRT, &route);
+  int error = errno;
+  close(fd);
+  if (added != 0) FAIL("route " << address << " to lo: " << std::strerror(error));
 }
 
 DnsServer::DnsServer(const std::string& address, std::vector<std::string> args)

@@ -25,6 +25,10 @@ class DnsSandbox {
   const std::string& skip() const { return skip_; }
   // Mounts the file at `path` (which may be a FIFO) over /etc/`name`.
   void Place(const std::string& name, const std::string& path);
+  // Makes connections to the IPv4 address `address` hang, as to a host whose firewall drops them:
+  // it is routed to the loopback, where it is not local and nothing forwards, so every packet to
+  // it vanishes without an answer. Only this namespace sees the route.
+  void DropConnections(const std::string& address);
   // A scratch directory for the test's files.
   const std::string& dir() const { return dir_.path(); }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "catch.h"
+#include "dns_sandbox.h"
 #include "proc.h"
 #include "process.h"
 #include "scripted_server.h"
@@ -183,6 +184,20 @@ TEST_CASE("wait-http works over IPv6 [::1]") {
   auto r = Run({Linger(), "wait-http", "http://[::1]:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
   CHECK(r.err.find("HTTP 200") != std::string::npos);
+}
+
+TEST_CASE("wait-http reaches a name's second address while its first drops connection attempts") {
+  test::DnsSandbox sandbox("10.77.0.1 multi.test\n127.0.0.1 multi.test\n", "");
+  if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
+  sandbox.DropConnections("10.77.0.1");
+  Server server({"200"});
+  // Each attempt used to spend its whole --request-timeout on the first address.
+  auto r = Run({Linger(), "wait-http", "--timeout", "12s", "--request-timeout", "6s",
+                "http://multi.test:" + std::to_string(server.port()) + "/"});
+  CHECK(r.status == 0);
+  CHECK(r.elapsed < 3s);
+  CHECK(r.err.find("HTTP 200 Scripted") != std::string::npos);
+  CHECK(r.err.find("not ready") == std::string::npos);
 }
 
 TEST_CASE("SIGTERM ends wait-http promptly with 143, between attempts and inside one") {

@@ -4,10 +4,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "catch.h"
+#include "dns_sandbox.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::DnsSandbox;
+using test::DnsServer;
 using test::Linger;
 using test::Run;
 
@@ -62,6 +67,20 @@ class Listener {
   int fd_;
   int port_ = 0;
 };
+
+// How many IPv4 connects of this network namespace wait for an answer to their SYN.
+size_t ConnectsUnderWay() {
+  std::istringstream table(test::ReadFile("/proc/net/tcp"));
+  std::string line;
+  size_t count = 0;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    fields >> slot >> local >> remote >> state;
+    if (state == "02") ++count;  // TCP_SYN_SENT
+  }
+  return count;
+}
 
 }  // namespace
 
@@ -147,4 +166,75 @@ TEST_CASE("wait-tcp: a bad HOST:PORT or option is a usage error, exit 2, one lin
     CHECK(r.err.rfind("linger: wait-tcp: ", 0) == 0);
     CHECK(Contains(r.err, c.named));
   }
+}
+
+TEST_CASE("wait-tcp: an address that drops connection attempts does not hold back the next") {
+  DnsSandbox sandbox("10.77.0.1 multi.test\n127.0.0.1 multi.test\n", "");
+  if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
+  sandbox.DropConnections("10.77.0.1");
+  Listener server;
+  std::string port = std::to_string(server.port());
+  // Each attempt used to spend its whole --request-timeout on the first address.
+  auto r = Run(
+      {Linger(), "wait-tcp", "--timeout", "12s", "--request-timeout", "6s", "multi.test:" + port});
+  CHECK(r.status == 0);
+  CHECK(r.elapsed < 3s);
+  CHECK(Contains(r.err, "connected to 127.0.0.1:" + port));
+  CHECK_FALSE(Contains(r.err, "not ready"));
+
+  // When none accepts, even within a budget shorter than the usual stagger, the reason names
+  // what happened at each address.
+  int closed = 0;
+  {
+    Listener unused(AF_INET, 0, false);
+    closed = unused.port();
+  }
+  std::string target = "multi.test:" + std::to_string(closed);
+  auto none = Run({Linger(), "wait-tcp", "--timeout", "1s", "--request-timeout", "200ms", target});
+  CHECK(none.status == 1);
+  CHECK(Contains(
+      none.err, "not ready: timed out connecting to 10.77.0.1:" + std::to_string(closed) +
+                    "; connect to 127.0.0.1:" + std::to_string(closed) + ": Connection refused\n"));
+}
+
+TEST_CASE("wait-tcp: a dead A record does not hold back a working AAAA") {
+  DnsSandbox sandbox("", "nameserver 127.0.0.1\n");
+  if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
+  sandbox.DropConnections("10.77.0.1");
+  DnsServer dns("127.0.0.1", {"svc.test=10.77.0.1", "svc.test=::1"});
+  Listener v6(AF_INET6);
+  auto r = Run({Linger(), "wait-tcp", "--timeout", "12s", "--request-timeout", "6s",
+                "svc.test:" + std::to_string(v6.port())});
+  CHECK(r.status == 0);
+  CHECK(r.elapsed < 3s);
+  CHECK(Contains(r.err, "connected to [::1]:"));
+}
+
+TEST_CASE("wait-tcp: a refused address hands on to the next at once") {
+  std::string hosts;
+  for (int i = 2; i <= 21; ++i) hosts += "127.0.0." + std::to_string(i) + " multi.test\n";
+  hosts += "127.0.0.1 multi.test\n";
+  DnsSandbox sandbox(hosts, "");
+  if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
+  Listener server;  // on 127.0.0.1 alone: the twenty addresses before it refuse
+  // Waiting out the 250 ms stagger after each refusal would take 5 s.
+  auto r = Run({Linger(), "wait-tcp", "--timeout", "20s", "--request-timeout", "10s",
+                "multi.test:" + std::to_string(server.port())});
+  CHECK(r.status == 0);
+  CHECK(r.elapsed < 2500ms);
+  CHECK_FALSE(Contains(r.err, "not ready"));
+}
+
+TEST_CASE("wait-tcp: SIGTERM ends it at once while connects to silent addresses are pending") {
+  DnsSandbox sandbox("10.77.0.1 silent.test\n10.77.0.2 silent.test\n", "");
+  if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
+  sandbox.DropConnections("10.77.0.1");
+  sandbox.DropConnections("10.77.0.2");
+  test::Process linger(
+      {Linger(), "wait-tcp", "--timeout", "60s", "--request-timeout", "30s", "silent.test:80"});
+  REQUIRE(test::Eventually([] { return ConnectsUnderWay() == 2; }));
+  auto start = test::Clock::now();
+  linger.Signal(SIGTERM);
+  CHECK(linger.Wait(10s) == 143);
+  CHECK(test::Clock::now() - start < 2s);
 }

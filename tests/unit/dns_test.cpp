@@ -51,6 +51,25 @@ TEST_CASE("IP addresses parse and print as endpoints") {
   CHECK(linger::FormatEndpoint(Ip("2001:db8::1"), 80) == "[2001:db8::1]:80");
 }
 
+TEST_CASE("addresses take turns by family, starting with the first one's") {
+  auto interleaved = [](std::vector<const char*> texts) {
+    std::vector<IpAddress> addresses;
+    for (const char* text : texts) addresses.push_back(Ip(text));
+    std::vector<std::string> order;
+    for (const IpAddress& address : linger::InterleaveFamilies(addresses)) {
+      order.push_back(linger::FormatEndpoint(address, 1));
+    }
+    return order;
+  };
+  using Order = std::vector<std::string>;
+  CHECK(interleaved({"10.0.0.1", "10.0.0.2", "10.0.0.3", "::1", "::2"}) ==
+        Order{"10.0.0.1:1", "[::1]:1", "10.0.0.2:1", "[::2]:1", "10.0.0.3:1"});
+  CHECK(interleaved({"::1", "10.0.0.1", "::2", "::3"}) ==
+        Order{"[::1]:1", "10.0.0.1:1", "[::2]:1", "[::3]:1"});
+  CHECK(interleaved({"10.0.0.2", "10.0.0.1"}) == Order{"10.0.0.2:1", "10.0.0.1:1"});
+  CHECK(interleaved({}).empty());
+}
+
 TEST_CASE("/etc/hosts gives every address of a name, any case, in file order") {
   const char* hosts =
       "# comment db\n"

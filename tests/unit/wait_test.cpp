@@ -60,3 +60,18 @@ TEST_CASE("WaitFor tells a ready descriptor, a stop and a past deadline apart") 
     CHECK(Clock::now() - start < 10s);
   }
 }
+
+TEST_CASE("WaitForAny says which of its descriptors are ready") {
+  Pipe first, second, stop;
+  std::array<pollfd, 2> fds = {pollfd{first.fds[0], POLLIN, 0}, pollfd{second.fds[0], POLLIN, 0}};
+  CHECK(linger::WaitForAny(fds, stop.fds[0], Clock::now() + 20ms, Precision::kCoarse) ==
+        WaitEnd::kTimedOut);
+  REQUIRE(write(second.fds[1], "x", 1) == 1);
+  CHECK(linger::WaitForAny(fds, stop.fds[0], Clock::now() + 30s, Precision::kExact) ==
+        WaitEnd::kReady);
+  CHECK(fds[0].revents == 0);
+  CHECK(fds[1].revents == POLLIN);
+  REQUIRE(write(stop.fds[1], "x", 1) == 1);
+  CHECK(linger::WaitForAny(fds, stop.fds[0], std::nullopt, Precision::kCoarse) ==
+        WaitEnd::kStopped);
+}
