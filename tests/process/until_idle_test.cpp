@@ -3,8 +3,11 @@
 // traffic must not reach the delays measured here. Making a namespace needs root.
 #include <signal.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -210,6 +213,52 @@ TEST_CASE("until-idle: --ignore-from leaves out the listed peers, addresses and 
   CHECK(held.elapsed >= 2s);
 }
 
+TEST_CASE("until-idle: --ports naming only ports nobody listens on waits the full delay") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100"});
+  auto t0 = Clock::now();
+  auto typo = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8081"}, t0);
+  CHECK(typo.status == 0);
+  CHECK(typo.elapsed >= 2s);
+  CHECK(Contains(typo.err,
+                 "linger: cannot watch the traffic (port 8081 is not listening), waiting "
+                 "the full 2s"));
+
+  // One of them listens: the other gets a line, and the traffic on the first holds the delay.
+  auto t1 = Clock::now();
+  auto some =
+      RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080,9000-9009"}, t1);
+  CHECK(some.status == 0);
+  CHECK(some.elapsed >= 2s);
+  CHECK(Contains(some.err, "linger: warning: ports 9000-9009 are not listening"));
+  CHECK(Contains(some.err, "ports still busy"));
+}
+
+TEST_CASE("until-idle: a request unread in a connection's receive queue holds the delay") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080, {"--no-read"});
+  // A closed connection whose FIN the app has not read yet holds nothing: no request is in it.
+  {
+    auto closed = Send(ns, "127.0.0.1", 8080, {"--for", "0"});
+    closed->Signal(SIGKILL);
+    REQUIRE(closed->Wait(10s).has_value());
+  }
+  auto t0 = Clock::now();
+  auto quiet = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(quiet.status == 0);
+  CHECK(quiet.elapsed <= 500ms + kSlack);
+  CHECK(Contains(quiet.err, "ports idle for 500ms"));
+
+  auto request = Send(ns, "127.0.0.1", 8080, {"--once"});
+  REQUIRE(request->WaitForStdout("quiet"));
+  auto t1 = Clock::now();
+  auto held = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080"}, t1);
+  CHECK(held.status == 0);
+  CHECK(held.elapsed >= 2s);
+  CHECK(Contains(held.err, "ports still busy"));
+}
+
 TEST_CASE("until-idle: works as uid 65532 with no capabilities, and as PID 1") {
   REQUIRE_NETNS(ns);
   // linger from a directory every user may enter, since the build tree may not be.
@@ -294,6 +343,60 @@ TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's ex
   CHECK(Clock::now() - t1 < kSlack);
 }
 
+TEST_CASE("until-idle: a look at ten thousand connections does not hold up forwarding a signal") {
+#ifdef LINGER_TESTS_SANITIZED
+  LINGER_SKIP(
+      "forwarding during looks is timed on the release build: ASan multiplies the CPU time");
+#endif
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  Process idle(ns.In({Helper("tcp_traffic"), "hold", "127.0.0.1", "8080", "10000"}));
+  REQUIRE(idle.WaitForStdout("connected", 60s));
+  // A byte every 20 ms: every look (one each 250 ms) dumps the whole table, which takes the
+  // kernel about 12 ms here, longer on a busy machine.
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "20"});
+  Process p(ns.In({Linger(), "exec-with-delay", "--delay", "60s", "--until-idle", "30s", "--ports",
+                   "8080", "--", Helper("signal_logger"), "15"}));
+  REQUIRE(p.WaitForStdout("ready"));
+  p.Signal(SIGTERM);
+  REQUIRE(p.WaitForStderr("while ports 8080 are busy", 20s));
+  // SIGUSR1 at random moments, one at a time; its latency is from kill() to signal_logger's
+  // sigwaitinfo, both on CLOCK_MONOTONIC. A look that ran to its end before forwarding would hold
+  // the samples that fall into it for up to the whole look; read a datagram at a time, a look
+  // holds one up for a fraction of a millisecond.
+  constexpr int kSamples = 400;
+  std::vector<Clock::duration> latencies;
+  std::srand(21);
+  for (int i = 1; i <= kSamples; ++i) {
+    timespec pause{0, std::rand() % 5'000'000};
+    nanosleep(&pause, nullptr);
+    const auto sent = Clock::now();
+    REQUIRE(p.Signal(SIGUSR1));
+    std::string line;
+    REQUIRE(test::Eventually([&] {
+      const std::string out = p.Stdout();
+      if (test::LineCount(out) < static_cast<size_t>(i) + 1) return false;  // "ready" first
+      const size_t end = out.rfind('\n', out.size() - 2);
+      line = out.substr(end + 1);
+      return true;
+    }));
+    long long pid = 0, sig = 0, ns_received = 0;
+    REQUIRE(std::sscanf(line.c_str(), "%lld %lld %lld", &pid, &sig, &ns_received) == 3);
+    REQUIRE(sig == SIGUSR1);
+    latencies.push_back(Clock::time_point(std::chrono::nanoseconds(ns_received)) - sent);
+  }
+  p.Signal(SIGTERM);
+  CHECK(p.Wait(20s) == 143);
+  std::sort(latencies.begin(), latencies.end());
+  const auto slow =
+      std::count_if(latencies.begin(), latencies.end(), [](Clock::duration d) { return d > 4ms; });
+  INFO("median " << latencies[kSamples / 2] / 1us << " us, p99 "
+                 << latencies[kSamples * 99 / 100] / 1us << " us, " << slow << " of " << kSamples
+                 << " over 4 ms");
+  // A busy machine delays some samples on its own; whole looks delay many more.
+  CHECK(slow <= kSamples * 2 / 100);
+}
+
 TEST_CASE("until-idle: a delay watching 1000 idle connections costs under 2% of one core") {
 #ifdef LINGER_TESTS_SANITIZED
   LINGER_SKIP("the CPU cost is checked on the release build: ASan multiplies it");
@@ -318,6 +421,31 @@ TEST_CASE("until-idle: a delay watching 1000 idle connections costs under 2% of 
   const long long wall = std::chrono::duration_cast<std::chrono::microseconds>(r.elapsed).count();
   INFO("linger used " << cpu << " us of CPU in " << wall << " us");
   CHECK(cpu * 50 < wall);
+}
+
+TEST_CASE("until-idle: a window of 0 is a usage error, never a delay that ends under traffic") {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string named;
+  };
+  const Case cases[] = {
+      {{"sleep", "1s", "--until-idle", "0"}, {}, "--until-idle"},
+      {{"sleep", "1s", "--until-idle=0ms", "--ports", "8080"}, {}, "--until-idle"},
+      {{"exec-with-delay", "/bin/true"}, {"LINGER_UNTIL_IDLE=0s"}, "LINGER_UNTIL_IDLE"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {Linger()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    test::StartOptions options;
+    options.env = c.env;
+    auto r = test::Run(argv, 10s, options);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(Contains(r.err, c.named + ": window '"));
+    CHECK(Contains(r.err, "' must be above 0"));
+    CHECK(test::LineCount(r.err) == 1);
+  }
 }
 
 TEST_CASE("until-idle: bad values exit 2 naming the option or the variable") {
