@@ -93,11 +93,12 @@ IntList ListeningPorts(std::span<const TcpSocket> sockets) {
 
 IntList NotListening(std::span<const TcpSocket> sockets, const IntList& ports) {
   std::vector<std::pair<int, int>> silent;
-  for (auto [low, high] : ports.ranges()) {
+  for (const std::pair<int, int>& range : ports.ranges()) {
     const bool heard = std::any_of(sockets.begin(), sockets.end(), [&](const TcpSocket& socket) {
-      return socket.state == kTcpListen && socket.local_port >= low && socket.local_port <= high;
+      return socket.state == kTcpListen && socket.local_port >= range.first &&
+             socket.local_port <= range.second;
     });
-    if (!heard) silent.emplace_back(low, high);
+    if (!heard) silent.push_back(range);
   }
   return IntList(std::move(silent));
 }
