@@ -78,17 +78,18 @@ int RunSleep(std::span<char* const> args) {
     LogInfo("sleeping {}", length);
   }
 
-  // Without a watch, one wait to the deadline; with one, a look and a wait until the next look.
+  // Without a watch, one wait to the deadline; with one, a step of the watch and a wait until the
+  // next.
   while (true) {
     if (watch) {
-      TrafficWatch::Verdict verdict = watch->Look();
-      if (verdict != TrafficWatch::Verdict::kBusy) {
-        LogInfo("{}", watch->EndReason(verdict));
+      if (std::optional<TrafficWatch::Verdict> verdict = watch->Step(StopSignals::Clock::now());
+          verdict && *verdict != TrafficWatch::Verdict::kBusy) {
+        LogInfo("{}", watch->EndReason(*verdict));
         break;
       }
     }
-    Result<int> sig = stop->WaitUntil(
-        watch ? std::optional(watch->NextLook(StopSignals::Clock::now())) : deadline);
+    Result<int> sig =
+        watch ? stop->WaitUntil(watch->NextStep(), watch->fd()) : stop->WaitUntil(deadline);
     if (!sig.ok()) return Fail(sig.error());
     if (*sig > 0) return StoppedBySignal(*sig, start);
     if (!watch) break;

@@ -32,6 +32,12 @@ bool PeerMaySend(std::uint8_t state) {
 Result<void> SetUntilIdle(IdleOptions& options, std::string_view value) {
   Result<Duration> d = ParseDuration(value);
   if (!d.ok()) return d.error();
+  // A window of 0 would call the ports idle at the first look, traffic or not. Someone who writes
+  // 0 to mean "off" must learn at start, not find the delay gone at the next rollout.
+  if (*d == Duration::zero()) {
+    return Error{fmt::format(
+        "window '{}' must be above 0 (to keep the delay fixed, leave it unset)", Printable(value))};
+  }
   options.idle = *d;
   return {};
 }
@@ -63,6 +69,8 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
     }
     if (ignore.Contains(socket.remote)) continue;
     CountedConnection connection{socket.cookie, std::nullopt, PeerMaySend(socket.state)};
+    // Once the peer's FIN has arrived it counts in the queue as one byte until the app reads it.
+    connection.unread = socket.rqueue > (connection.peer_may_send ? 0u : 1u);
     if (socket.last_data_recv_ms) {
       connection.since_data = std::chrono::milliseconds(*socket.last_data_recv_ms);
     }
@@ -81,6 +89,18 @@ IntList ListeningPorts(std::span<const TcpSocket> sockets) {
   std::vector<std::pair<int, int>> ranges;
   for (int port : ports) ranges.emplace_back(port, port);
   return IntList(std::move(ranges));
+}
+
+IntList NotListening(std::span<const TcpSocket> sockets, const IntList& ports) {
+  std::vector<std::pair<int, int>> silent;
+  for (const std::pair<int, int>& range : ports.ranges()) {
+    const bool heard = std::any_of(sockets.begin(), sockets.end(), [&](const TcpSocket& socket) {
+      return socket.state == kTcpListen && socket.local_port >= range.first &&
+             socket.local_port <= range.second;
+    });
+    if (!heard) silent.push_back(range);
+  }
+  return IntList(std::move(silent));
 }
 
 std::vector<int> ListeningFamilies(std::span<const TcpSocket> sockets, const IntList& ports) {
@@ -154,7 +174,8 @@ void IdleWatch::Observe(const Look& look) {
     // HZ=100): date the data that much later, never earlier.
     Saw(connection.since_data ? std::min(look.at, look.at - *connection.since_data + kTick)
                               : look.at);
-    if (!connection.since_data) settled_ = false;
+    if (!connection.since_data || connection.unread) settled_ = false;
+    if (connection.unread) Saw(look.at);
     seen.push_back(connection.cookie);
     if (connection.peer_may_send) open.push_back(connection.cookie);
   }

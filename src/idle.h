@@ -39,7 +39,8 @@ template <typename Options>
 constexpr std::array<OptionRow<Options>, 3> IdleOptionRows(bool env) {
   return {{
       {{"until-idle", "D", env ? "LINGER_UNTIL_IDLE" : nullptr,
-        "end the delay once the serving ports have received\nnothing for D (never before D)"},
+        "end the delay once the serving ports have received\nnothing for D (never before D; D "
+        "above 0)"},
        [](Options& options, std::string_view value) { return SetUntilIdle(options.idle, value); }},
       {{"ports", "LIST", env ? "LINGER_PORTS" : nullptr,
         "the serving ports, e.g. 8080,8443 (default: every\nlistening TCP port not bound only to "
@@ -61,6 +62,8 @@ struct CountedConnection {
   // How long ago it last received data; absent when the kernel did not say.
   std::optional<Duration> since_data;
   bool peer_may_send = true;  // false once the peer's FIN arrived: no data can follow
+  // Bytes wait in its receive queue: a request the app has not read, so has not served yet.
+  bool unread = false;
 };
 
 // The namespace's TCP counters (/proc/net/snmp) that a look compares with the previous one's.
@@ -86,6 +89,10 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
 // The serving ports when none are given: every port with a TCP listener on an address that is not
 // loopback (a sidecar's admin port or a debug listener on 127.0.0.1 is not where traffic comes).
 IntList ListeningPorts(std::span<const TcpSocket> sockets);
+
+// The ranges of `ports` (as given) on which nothing listens, on any address: a port named by
+// mistake, or a table a sandbox shows empty.
+IntList NotListening(std::span<const TcpSocket> sockets, const IntList& ports);
 
 // The address families worth a dump: those of the listeners on `ports`, since a connection has its
 // listener's family (an IPv4 client of a dual-stack listener shows as IPv4-mapped IPv6). Both when
@@ -115,7 +122,8 @@ class IdleWatch {
   void ObserveFailure(SteadyTime at);
   // True when a look with these counters would teach nothing new, so the sockets need not be read:
   // the namespace has received no segment since the last look (no data, no new connection, no
-  // close), which succeeded, had nothing waiting to be accepted and could date every connection.
+  // close), which succeeded, had nothing waiting to be accepted or read, and could date every
+  // connection. An app reading a request moves no counter, so unread bytes must be looked at again.
   // A dump walks the kernel's whole connection table; a quiet look costs one read of the counters.
   bool Settled(const TcpCounters& counters) const { return settled_ && counters == *counters_; }
 

@@ -207,15 +207,18 @@ Result<void> StopSignals::ExitOnDelivery() const {
   return {};
 }
 
-Result<int> StopSignals::WaitUntil(std::optional<Clock::time_point> deadline) const {
+Result<int> StopSignals::WaitUntil(std::optional<Clock::time_point> deadline, int fd) const {
+  // A descriptor is waited for by a look of --until-idle, which takes milliseconds: its deadline
+  // is a bound, not a moment people time, and needs no timer of its own.
+  const Precision precision = fd < 0 ? Precision::kExact : Precision::kCoarse;
   while (true) {
     if (int sig = Take()) return sig;
-    switch (WaitFor(-1, 0, fd_.get(), deadline, Precision::kExact)) {
+    switch (WaitFor(fd, POLLIN, fd_.get(), deadline, precision)) {
       case WaitEnd::kTimedOut:
+      case WaitEnd::kReady:
         return 0;
       case WaitEnd::kFailed:
         return Error{fmt::format("ppoll: {}", std::strerror(errno))};
-      case WaitEnd::kReady:
       case WaitEnd::kStopped:
         break;  // Take() reads it
     }

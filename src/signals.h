@@ -64,9 +64,10 @@ class StopSignals {
   // Readable when a stop signal is pending, for poll().
   int fd() const { return fd_.get(); }
 
-  // Waits for a stop signal until `deadline` (forever when empty). Returns the signal, or 0 once
-  // the deadline has passed on the monotonic clock; EINTR never shortens it.
-  Result<int> WaitUntil(std::optional<Clock::time_point> deadline) const;
+  // Waits for a stop signal until `deadline` (forever when empty), or until `fd` (when not -1) is
+  // readable. Returns the signal, or 0 once the deadline has passed on the monotonic clock or `fd`
+  // is readable; EINTR never shortens it.
+  Result<int> WaitUntil(std::optional<Clock::time_point> deadline, int fd = -1) const;
 
   // The pending stop signal, or 0 when none; does not block.
   int Take() const;

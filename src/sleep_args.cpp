@@ -192,7 +192,9 @@ SleepCommandLine ParseSleepCommandLine(std::span<char* const> args) {
       return Refused(fmt::format("invalid option -- '{}'", Printable(arg.substr(1, 1))));
     }
   }
-  if (operands.empty()) return Refused("missing operand");
+  // Only a command line with no word at all lacks an operand: "sleep --" sleeps for the empty sum,
+  // 0, and exits 0, as coreutils does.
+  if (args.empty()) return Refused("missing operand");
 
   SleepCommandLine line;
   for (std::string_view operand : operands) {

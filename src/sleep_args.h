@@ -33,7 +33,8 @@ struct SleepCommandLine {
 
 // Reads the words after argv[0] as GNU getopt reads coreutils sleep's: options may follow
 // operands, "--" ends them, --help and --version may be abbreviated and act at once, any other
-// option is an error; then every operand is checked and the valid ones summed.
+// option is an error; then every operand is checked and the valid ones summed. No word at all is
+// a missing operand; "--" alone is no operand, which sums to 0.
 SleepCommandLine ParseSleepCommandLine(std::span<char* const> args);
 
 }  // namespace linger

@@ -80,15 +80,14 @@ class Supervisor {
 
   void ActOnDeadlines() {
     Clock::time_point now = Clock::now();
-    if (phase_ == Phase::kDelaying && watch_ && now >= next_look_) {
-      TrafficWatch::Verdict verdict = watch_->Look();
-      now = Clock::now();
-      if (verdict == TrafficWatch::Verdict::kBusy) {
-        next_look_ = watch_->NextLook(now);
-      } else {
-        LogInfo("{}", watch_->EndReason(verdict));
-        delay_end_ = now;
+    if (phase_ == Phase::kDelaying && watch_) {
+      // One step at a time: a signal that arrives during a look is forwarded before the next.
+      if (std::optional<TrafficWatch::Verdict> verdict = watch_->Step(now);
+          verdict && *verdict != TrafficWatch::Verdict::kBusy) {
+        LogInfo("{}", watch_->EndReason(*verdict));
+        delay_end_ = Clock::now();
       }
+      now = Clock::now();
     }
     if (phase_ == Phase::kDelaying && now >= delay_end_) {
       watch_.reset();  // its netlink socket is not needed any more
@@ -112,10 +111,14 @@ class Supervisor {
   void Sleep() const {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
-      Clock::time_point next = watch_ ? std::min(next_look_, delay_end_) : delay_end_;
+      Clock::time_point next = watch_ ? std::min(watch_->NextStep(), delay_end_) : delay_end_;
       deadline = deadline ? std::min(*deadline, next) : next;
     }
-    if (WaitFor(signals_.get(), POLLIN, -1, deadline, Precision::kExact) == WaitEnd::kFailed) {
+    // While a look is under way, also until the kernel's next datagram arrives, which takes well
+    // under a millisecond: the look's own deadline needs no timer of its own.
+    const int look = watch_ && phase_ == Phase::kDelaying ? watch_->fd() : -1;
+    if (WaitFor(look, POLLIN, signals_.get(), deadline,
+                look < 0 ? Precision::kExact : Precision::kCoarse) == WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
@@ -172,7 +175,6 @@ class Supervisor {
       return;
     }
     watch_.emplace(std::move(*started));
-    next_look_ = now;
     LogInfo("{} received, delaying it up to {} {}", SignalName(sig), FormatDuration(options_.delay),
             watch_->Watching());
   }
@@ -194,7 +196,6 @@ class Supervisor {
   Clock::time_point delay_end_;  // valid in kDelaying
   std::optional<Clock::time_point> kill_at_;
   std::optional<TrafficWatch> watch_;  // while an until-idle delay runs
-  Clock::time_point next_look_;        // valid while watch_ is set
 };
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <linux/netlink.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +9,7 @@
 
 #include "log.h"
 #include "socket_headers.h"
+#include "wait.h"
 
 namespace linger {
 namespace {
@@ -18,6 +18,22 @@ namespace {
 constexpr size_t kMaxSockets = 1'000'000;
 // The kernel never sends a dump datagram larger than 32 KiB (netlink_dump), whatever the buffer.
 constexpr size_t kDatagramBytes = 64 * 1024;
+
+// How long the kernel may take to answer one look; it needs milliseconds even for 10,000
+// connections, so a look that takes longer is stuck and counts as traffic.
+constexpr Duration kLookLimit = std::chrono::seconds(1);
+
+Error LookTimedOut() {
+  return Error{fmt::format("no complete sock_diag reply within {}", FormatDuration(kLookLimit))};
+}
+
+Result<UniqueFd> OpenNetlink() {
+  UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG));
+  if (!fd) {
+    return Error{fmt::format("cannot open a NETLINK_SOCK_DIAG socket: {}", std::strerror(errno))};
+  }
+  return fd;
+}
 
 // Durations in the end lines, to a tenth of a second: "7.2s".
 std::string Tenths(Duration d) {
@@ -30,16 +46,9 @@ std::string Tenths(Duration d) {
 Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime start,
                                          SteadyTime end) {
   TrafficWatch watch(options, start, end);
-  watch.netlink_ = UniqueFd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-  if (!watch.netlink_) {
-    return Error{fmt::format("cannot open a NETLINK_SOCK_DIAG socket: {}", std::strerror(errno))};
-  }
-  // The kernel answers a dump at once; a receive that waits this long means something is wrong,
-  // and a look must never hang a delay that has a deadline.
-  timeval limit{1, 0};
-  if (setsockopt(watch.netlink_.get(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) != 0) {
-    return Error{fmt::format("SO_RCVTIMEO on the netlink socket: {}", std::strerror(errno))};
-  }
+  Result<UniqueFd> netlink = OpenNetlink();
+  if (!netlink.ok()) return netlink.error();
+  watch.netlink_ = std::move(*netlink);
   watch.snmp_ = UniqueFd(open("/proc/net/snmp", O_RDONLY | O_CLOEXEC));
   if (!watch.snmp_) return Error{fmt::format("/proc/net/snmp: {}", std::strerror(errno))};
   Result<TcpCounters> counters = watch.Counters();
@@ -48,36 +57,73 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
 
   // One dump now, also when the ports are given: a sandbox that refuses sock_diag must show up
   // here, as one line and the full delay, not as a failed look every 250 ms.
-  constexpr int kBoth[] = {AF_INET, AF_INET6};
-  Result<void> dumped = watch.Dump(options.ports.value_or(IntList()), kBoth);
+  watch.ports_ = options.ports.value_or(IntList());
+  Result<void> dumped = watch.DumpNow();
   if (!dumped.ok()) return dumped.error();
-  watch.ports_ = options.ports ? *options.ports : ListeningPorts(watch.sockets_);
-  if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
+  if (options.ports) {
+    // A port nobody listens on is a typo or a table the sandbox hides: with none listening there
+    // is no evidence of anything, so the full delay.
+    const IntList silent = NotListening(watch.sockets_, watch.ports_);
+    const size_t count = silent.ranges().size();
+    if (count > 0) {
+      const bool one = count == 1 && silent.ranges()[0].first == silent.ranges()[0].second;
+      const std::string line = fmt::format("{} {} {} not listening", one ? "port" : "ports",
+                                           FormatPorts(silent), one ? "is" : "are");
+      if (count == watch.ports_.ranges().size()) return Error{line};
+      LogWarn("{}", line);
+    }
+  } else {
+    watch.ports_ = ListeningPorts(watch.sockets_);
+    if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
+  }
   watch.families_ = ListeningFamilies(watch.sockets_, watch.ports_);
   return watch;
 }
 
-TrafficWatch::Verdict TrafficWatch::Look() {
-  // The counters first: a segment that arrives after this read is in the dump, or moves the
-  // counters that the next look compares.
-  Result<TcpCounters> counters = Counters();
-  const bool settled = counters.ok() && decision_.Settled(*counters);
-  Result<void> dumped = settled ? Result<void>() : Dump(ports_, families_);
-  // Read the clock after the kernel has answered: ages are counted back from a moment no earlier
-  // than the one at which the kernel measured them, so activity is never dated too early.
-  const SteadyTime now = std::chrono::steady_clock::now();
-  last_look_ = now;
-  if (settled) {
-    // Nothing arrived since the last look: what it saw still holds.
-  } else if (dumped.ok() && counters.ok()) {
-    decision_.Observe(Summarize(now, sockets_, ports_, options_.ignore_from, *counters));
-    failure_.reset();
+std::optional<TrafficWatch::Verdict> TrafficWatch::Step(SteadyTime now) {
+  Result<void> progress;
+  if (!dumping_) {
+    if (now < next_look_) return std::nullopt;
+    // The counters first: a segment that arrives after this read is in the dump, or moves the
+    // counters that the next look compares.
+    Result<TcpCounters> counters = Counters();
+    if (counters.ok() && decision_.Settled(*counters)) {
+      // Nothing arrived since the last look: what it saw still holds.
+      last_look_ = now;
+      return Decide(now);
+    }
+    if (counters.ok()) look_counters_ = *counters;
+    progress = counters.ok() ? StartDump(now) : Result<void>(counters.error());
   } else {
-    decision_.ObserveFailure(now);
-    const std::string& why = counters.ok() ? dumped.error().message : counters.error().message;
-    if (failure_ != why) LogWarn("cannot see the traffic, counting it as busy: {}", why);
-    failure_ = why;
+    Result<bool> done = ReadDump();
+    if (!done.ok()) {
+      progress = done.error();
+    } else if (*done) {
+      // Read the clock after the kernel has answered: ages are counted back from a moment no
+      // earlier than the one at which the kernel measured them, so activity is never dated too
+      // early.
+      now = std::chrono::steady_clock::now();
+      last_look_ = now;
+      decision_.Observe(Summarize(now, sockets_, ports_, options_.ignore_from, look_counters_));
+      failure_.reset();
+      return Decide(now);
+    } else if (now >= look_deadline_) {
+      progress = LookTimedOut();
+    }
   }
+  if (progress.ok()) return std::nullopt;  // the look goes on
+  if (dumping_) AbandonDump();
+  now = std::chrono::steady_clock::now();
+  last_look_ = now;
+  decision_.ObserveFailure(now);
+  const std::string& why = progress.error().message;
+  if (failure_ != why) LogWarn("cannot see the traffic, counting it as busy: {}", why);
+  failure_ = why;
+  return Decide(now);
+}
+
+TrafficWatch::Verdict TrafficWatch::Decide(SteadyTime now) {
+  next_look_ = decision_.NextLook(now);
   if (decision_.Idle(now)) return Verdict::kIdle;
   if (decision_.Over(now)) return Verdict::kOver;
   return Verdict::kBusy;
@@ -99,34 +145,78 @@ std::string TrafficWatch::EndReason(Verdict verdict) const {
                           : fmt::format("not idle for {} yet", FormatDuration(*options_.idle)));
 }
 
-Result<void> TrafficWatch::Dump(const IntList& ports, std::span<const int> families) {
+Result<void> TrafficWatch::StartDump(SteadyTime now) {
   sockets_.clear();
-  for (int family : families) {
-    const std::uint32_t sequence = ++sequence_;
-    const std::string request = BuildTcpDumpRequest(family, sequence, ports.ranges());
-    // An unconnected netlink socket sends to the kernel (netlink(7)).
-    ssize_t sent;
-    do {
-      sent = send(netlink_.get(), request.data(), request.size(), 0);
-    } while (sent < 0 && errno == EINTR);
-    if (sent < 0) return Error{fmt::format("sock_diag request: {}", std::strerror(errno))};
+  family_ = 0;
+  look_deadline_ = DeadlineAfter(now, kLookLimit);
+  Result<void> sent = Request();
+  dumping_ = sent.ok();
+  return sent;
+}
 
-    while (true) {
-      // MSG_TRUNC makes recv return the datagram's real length, so a cut one is noticed.
-      ssize_t got = recv(netlink_.get(), buffer_.data(), buffer_.size(), MSG_TRUNC);
-      if (got < 0 && errno == EINTR) continue;
-      if (got < 0) return Error{fmt::format("sock_diag reply: {}", std::strerror(errno))};
-      if (static_cast<size_t>(got) > buffer_.size()) {
-        return Error{fmt::format("sock_diag reply of {} bytes", got)};
-      }
-      Result<bool> done =
-          ParseDumpReply({buffer_.data(), static_cast<size_t>(got)}, sequence, sockets_);
-      if (!done.ok()) return done.error();
-      if (sockets_.size() > kMaxSockets) return Error{"more than a million sockets"};
-      if (*done) break;
+Result<void> TrafficWatch::Request() {
+  const std::string request = BuildTcpDumpRequest(families_[family_], ++sequence_, ports_.ranges());
+  // An unconnected netlink socket sends to the kernel (netlink(7)), which handles the request
+  // before send returns.
+  ssize_t sent;
+  do {
+    sent = send(netlink_.get(), request.data(), request.size(), 0);
+  } while (sent < 0 && errno == EINTR);
+  if (sent < 0) return Error{fmt::format("sock_diag request: {}", std::strerror(errno))};
+  return {};
+}
+
+Result<bool> TrafficWatch::ReadDump() {
+  // MSG_TRUNC makes recv return the datagram's real length, so a cut one is noticed. The kernel
+  // fills the next datagram while this one is read, so each read costs about as much as the last.
+  ssize_t got;
+  do {
+    got = recv(netlink_.get(), buffer_.data(), buffer_.size(), MSG_TRUNC);
+  } while (got < 0 && errno == EINTR);
+  if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+  if (got < 0) return Error{fmt::format("sock_diag reply: {}", std::strerror(errno))};
+  if (static_cast<size_t>(got) > buffer_.size()) {
+    return Error{fmt::format("sock_diag reply of {} bytes", got)};
+  }
+  Result<bool> done =
+      ParseDumpReply({buffer_.data(), static_cast<size_t>(got)}, sequence_, sockets_);
+  if (!done.ok()) return done.error();
+  if (sockets_.size() > kMaxSockets) return Error{"more than a million sockets"};
+  if (!*done) return false;
+  if (++family_ < families_.size()) {
+    Result<void> sent = Request();
+    if (!sent.ok()) return sent.error();
+    return false;
+  }
+  dumping_ = false;
+  return true;
+}
+
+Result<void> TrafficWatch::DumpNow() {
+  Result<void> started = StartDump(std::chrono::steady_clock::now());
+  while (started.ok()) {
+    Result<bool> done = ReadDump();
+    if (!done.ok()) {
+      started = done.error();
+    } else if (*done) {
+      return {};
+    } else if (WaitEnd end =
+                   WaitFor(netlink_.get(), POLLIN, -1, look_deadline_, Precision::kCoarse);
+               end != WaitEnd::kReady) {
+      started = end == WaitEnd::kTimedOut
+                    ? LookTimedOut()
+                    : Error{fmt::format("ppoll on the netlink socket: {}", std::strerror(errno))};
     }
   }
-  return {};
+  AbandonDump();
+  return started.error();
+}
+
+void TrafficWatch::AbandonDump() {
+  dumping_ = false;
+  Result<UniqueFd> fresh = OpenNetlink();
+  // Without a new socket the old one stays: its next request fails, and the look with it.
+  if (fresh.ok()) netlink_ = std::move(*fresh);
 }
 
 Result<TcpCounters> TrafficWatch::Counters() const {

@@ -10,6 +10,7 @@
 #include "fd.h"
 #include "idle.h"
 #include "result.h"
+#include "socket_headers.h"
 
 namespace linger {
 
@@ -28,12 +29,20 @@ class TrafficWatch {
 
   // How a look came out.
   enum class Verdict { kBusy, kIdle, kOver };
-  // Looks once, now: kIdle once the ports have been quiet long enough, kOver when the longest wait
-  // has passed first. A look that fails counts as traffic, and is logged once per new reason.
-  Verdict Look();
 
-  // When to look next.
-  SteadyTime NextLook(SteadyTime now) const { return decision_.NextLook(now); }
+  // Looks happen in steps, so that the caller's loop stays responsive however large the socket
+  // table (10,000 connections take the kernel about 12 ms to dump): between two steps it can
+  // forward a signal. Step() does what is due without blocking: starts a look when it is time for
+  // one, or reads one datagram of the kernel's answer to the look under way. It gives the verdict
+  // once a look is complete: kIdle once the ports have been quiet long enough, kOver when the
+  // longest wait has passed first. A look that fails counts as traffic, and is logged once per new
+  // reason.
+  std::optional<Verdict> Step(SteadyTime now);
+  // What to wait for before the next Step(): the netlink socket becoming readable (its
+  // descriptor while a look is under way, else -1), or NextStep() passing. A look still under way
+  // at its deadline has failed.
+  int fd() const { return dumping_ ? netlink_.get() : -1; }
+  SteadyTime NextStep() const { return dumping_ ? look_deadline_ : next_look_; }
 
   // The line that says why the delay ended: "ports idle for 3s after 7.2s" or "delay of 1m over,
   // ports still busy (last data 0.1s ago)".
@@ -44,11 +53,23 @@ class TrafficWatch {
       : options_(options),
         start_(start),
         end_(end),
+        next_look_(start),
         decision_(start, options.idle.value_or(Duration{}), end) {}
 
-  // Fills sockets_ with those of `families` on `ports` (every listener and connection when
-  // `ports` is empty).
-  Result<void> Dump(const IntList& ports, std::span<const int> families);
+  // Starts filling sockets_ with those of families_ on ports_ (every listener and connection when
+  // ports_ is empty).
+  Result<void> StartDump(SteadyTime now);
+  // Asks for the dump of the next family.
+  Result<void> Request();
+  // Reads one datagram of the dump under way, if one has arrived; true once the dump is complete.
+  Result<bool> ReadDump();
+  // A whole dump, waiting for it: only when the watch starts, before anything else needs doing.
+  Result<void> DumpNow();
+  // Gives up the dump under way: the kernel would refuse another dump on this socket until this
+  // one is read to its end (EBUSY), so a new socket replaces it.
+  void AbandonDump();
+  // The verdict of the looks so far at `now`, and when the next one is due.
+  Verdict Decide(SteadyTime now);
   // The namespace's TCP counters, read afresh.
   Result<TcpCounters> Counters() const;
 
@@ -56,12 +77,18 @@ class TrafficWatch {
   SteadyTime start_;
   SteadyTime end_;
   SteadyTime last_look_;
+  SteadyTime next_look_;
   IdleWatch decision_;
   IntList ports_;
-  std::vector<int> families_;  // AF_INET, AF_INET6 or both: see ListeningFamilies
-  UniqueFd netlink_;
+  std::vector<int> families_ = {AF_INET, AF_INET6};  // see ListeningFamilies
+  UniqueFd netlink_;                                 // non-blocking
   UniqueFd snmp_;
   std::uint32_t sequence_ = 0;
+  // The look under way: the family being dumped, the counters read before it, its deadline.
+  bool dumping_ = false;
+  size_t family_ = 0;
+  TcpCounters look_counters_;
+  SteadyTime look_deadline_;
   std::vector<unsigned char> buffer_;   // one netlink datagram
   std::vector<TcpSocket> sockets_;      // the last dump, its memory kept for the next one
   std::optional<std::string> failure_;  // the last look's error, logged once per new error

@@ -1,12 +1,13 @@
 // TCP traffic of known shapes for the --until-idle tests. Addresses are numeric, IPv4 or IPv6.
-//   tcp_traffic serve ADDR PORT [--no-accept]
+//   tcp_traffic serve ADDR PORT [--no-accept | --no-read]
 //       listens (port 0: an ephemeral one), prints "port N", and reads and discards whatever its
-//       connections send; with --no-accept, connections stay in the accept queue.
-//   tcp_traffic send ADDR PORT [--from SRC] [--every MS] [--for MS] [--short]
+//       connections send; with --no-accept, connections stay in the accept queue; with --no-read,
+//       they are accepted and what they send stays unread in their receive queues.
+//   tcp_traffic send ADDR PORT [--from SRC] [--every MS] [--for MS] [--short] [--once]
 //       one connection that sends a byte every MS (default 100) for MS (default: forever), then
 //       stays open and silent; prints "connected" once connected and "quiet" when it stops
 //       sending. With --short, a new connection per byte: connect, send, close. --from binds the
-//       client to SRC first.
+//       client to SRC first. --once sends one byte, whatever --for says.
 //   tcp_traffic hold ADDR PORT N
 //       N connections that never send; prints "connected" once all are connected.
 //   tcp_traffic netns
@@ -59,7 +60,7 @@ sockaddr_storage Address(const char* text, int port, socklen_t* length) {
   return storage;
 }
 
-int Serve(const char* address, int port, bool accept_them) {
+int Serve(const char* address, int port, bool accept_them, bool read_them) {
   socklen_t length = 0;
   sockaddr_storage where = Address(address, port, &length);
   int listener = socket(where.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -80,7 +81,8 @@ int Serve(const char* address, int port, bool accept_them) {
     if (poll(fds.data(), fds.size(), -1) < 0) Die("poll");
     if ((fds[0].revents & POLLIN) != 0) {
       int connection = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-      if (connection >= 0) fds.push_back({connection, POLLIN, 0});
+      // Not polled without reading: it would stay readable, and poll would spin.
+      if (connection >= 0 && read_them) fds.push_back({connection, POLLIN, 0});
     }
     for (size_t i = 1; i < fds.size(); ++i) {
       if (fds[i].revents == 0) continue;
@@ -115,12 +117,12 @@ void Pause(std::chrono::milliseconds ms) {
 }
 
 int Send(const char* address, int port, const char* from, std::chrono::milliseconds every,
-         std::chrono::milliseconds duration, bool short_connections) {
+         std::chrono::milliseconds duration, bool short_connections, bool once) {
   const auto until = Clock::now() + duration;
   int fd = short_connections ? -1 : Connect(address, port, from);
   std::printf("connected\n");
   std::fflush(stdout);
-  while (Clock::now() < until) {
+  for (bool first = true; once ? first : Clock::now() < until; first = false) {
     if (short_connections) fd = Connect(address, port, from);
     if (send(fd, "x", 1, MSG_NOSIGNAL) != 1) Die("send");
     if (short_connections) close(fd);
@@ -174,6 +176,8 @@ int main(int argc, char** argv) {
   RaiseFileLimit();
   if (mode == "hold" && argc == 5) return Hold(address, port, std::atoi(argv[4]));
   bool no_accept = false;
+  bool no_read = false;
+  bool once = false;
   bool short_connections = false;
   const char* from = nullptr;
   std::chrono::milliseconds every(100);
@@ -182,6 +186,10 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--no-accept") {
       no_accept = true;
+    } else if (arg == "--no-read") {
+      no_read = true;
+    } else if (arg == "--once") {
+      once = true;
     } else if (arg == "--short") {
       short_connections = true;
     } else if (arg == "--from" && i + 1 < argc) {
@@ -195,8 +203,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (mode == "serve") return Serve(address, port, !no_accept);
-  if (mode == "send") return Send(address, port, from, every, duration, short_connections);
+  if (mode == "serve") return Serve(address, port, !no_accept, !no_read);
+  if (mode == "send") return Send(address, port, from, every, duration, short_connections, once);
   std::fprintf(stderr, "unknown mode: %s\n", mode.c_str());
   return 2;
 }

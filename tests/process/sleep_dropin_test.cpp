@@ -68,6 +68,8 @@ TEST_CASE("sleep answers as coreutils sleep does: status, first line, time slept
       {{"0.001m"}, 0, 60ms},
       {{"1e-1"}, 0, 100ms},
       {{"--", "-0"}, 0, 0ms},
+      {{"--"}, 0, 0ms},
+      {{"--", "0.1"}, 0, 100ms},
       {{""}, 1, 0ms},
       {{"x"}, 1, 0ms},
       {{"-1"}, 1, 0ms},
@@ -112,6 +114,22 @@ TEST_CASE("sleep answers as coreutils sleep does: status, first line, time slept
       CHECK(FirstLine(ours.err) == Renamed(FirstLine(theirs.err), coreutils, sleep.path));
     }
   }
+}
+
+TEST_CASE("sleep -- is no operand, not a missing one: exits 0 at once and silently") {
+  SleepLink sleep;
+  auto alone = Run({sleep.path, "--"});
+  CHECK(alone.status == 0);
+  CHECK(alone.out.empty());
+  CHECK(alone.err.empty());
+  CHECK(alone.elapsed < 10s);
+  auto operand = Run({sleep.path, "--", "0.3"});
+  CHECK(operand.status == 0);
+  CHECK(operand.err.empty());
+  CHECK(operand.elapsed >= 300ms);
+  auto none = Run({sleep.path});
+  CHECK(none.status == 1);
+  CHECK(none.err == sleep.path + ": missing operand\n");
 }
 
 TEST_CASE("sleep reports every bad operand and quotes unprintable bytes") {

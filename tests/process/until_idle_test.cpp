@@ -3,8 +3,11 @@
 // traffic must not reach the delays measured here. Making a namespace needs root.
 #include <signal.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 
@@ -210,6 +213,52 @@ TEST_CASE("until-idle: --ignore-from leaves out the listed peers, addresses and 
   CHECK(held.elapsed >= 2s);
 }
 
+TEST_CASE("until-idle: --ports naming only ports nobody listens on waits the full delay") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100"});
+  auto t0 = Clock::now();
+  auto typo = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8081"}, t0);
+  CHECK(typo.status == 0);
+  CHECK(typo.elapsed >= 2s);
+  CHECK(Contains(typo.err,
+                 "linger: cannot watch the traffic (port 8081 is not listening), waiting "
+                 "the full 2s"));
+
+  // One of them listens: the other gets a line, and the traffic on the first holds the delay.
+  auto t1 = Clock::now();
+  auto some =
+      RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080,9000-9009"}, t1);
+  CHECK(some.status == 0);
+  CHECK(some.elapsed >= 2s);
+  CHECK(Contains(some.err, "linger: warning: ports 9000-9009 are not listening"));
+  CHECK(Contains(some.err, "ports still busy"));
+}
+
+TEST_CASE("until-idle: a request unread in a connection's receive queue holds the delay") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080, {"--no-read"});
+  // A closed connection whose FIN the app has not read yet holds nothing: no request is in it.
+  {
+    auto closed = Send(ns, "127.0.0.1", 8080, {"--for", "0"});
+    closed->Signal(SIGKILL);
+    REQUIRE(closed->Wait(10s).has_value());
+  }
+  auto t0 = Clock::now();
+  auto quiet = RunLinger(ns, {"sleep", "10s", "--until-idle", "500ms", "--ports", "8080"}, t0);
+  CHECK(quiet.status == 0);
+  CHECK(quiet.elapsed <= 500ms + kSlack);
+  CHECK(Contains(quiet.err, "ports idle for 500ms"));
+
+  auto request = Send(ns, "127.0.0.1", 8080, {"--once"});
+  REQUIRE(request->WaitForStdout("quiet"));
+  auto t1 = Clock::now();
+  auto held = RunLinger(ns, {"sleep", "2s", "--until-idle", "500ms", "--ports", "8080"}, t1);
+  CHECK(held.status == 0);
+  CHECK(held.elapsed >= 2s);
+  CHECK(Contains(held.err, "ports still busy"));
+}
+
 TEST_CASE("until-idle: works as uid 65532 with no capabilities, and as PID 1") {
   REQUIRE_NETNS(ns);
   // linger from a directory every user may enter, since the build tree may not be.
@@ -294,6 +343,93 @@ TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's ex
   CHECK(Clock::now() - t1 < kSlack);
 }
 
+namespace {
+
+// exec-with-delay around signal_logger, in its delay (SIGTERM held back), with `args` in between.
+std::unique_ptr<Process> Delaying(const Netns& ns, std::vector<std::string> args) {
+  std::vector<std::string> argv = {Linger(), "exec-with-delay", "--delay", "60s"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--", Helper("signal_logger"), "15"});
+  auto p = std::make_unique<Process>(ns.In(argv));
+  REQUIRE(p->WaitForStdout("ready"));
+  p->Signal(SIGTERM);
+  REQUIRE(p->WaitForStderr("SIGTERM received, delaying it", 20s));
+  return p;
+}
+
+// Sends SIGUSR1 to `p` and returns how long signal_logger took to get it: from kill() to its
+// sigwaitinfo, both on CLOCK_MONOTONIC. `sent` counts the signals sent to it so far.
+Clock::duration ForwardingLatency(const Process& p, int& sent) {
+  const auto at = Clock::now();
+  REQUIRE(p.Signal(SIGUSR1));
+  ++sent;
+  std::string line;
+  REQUIRE(test::Eventually([&] {
+    const std::string out = p.Stdout();
+    if (test::LineCount(out) < static_cast<size_t>(sent) + 1) return false;  // "ready" first
+    line = out.substr(out.rfind('\n', out.size() - 2) + 1);
+    return true;
+  }));
+  long long pid = 0, sig = 0, received = 0;
+  REQUIRE(std::sscanf(line.c_str(), "%lld %lld %lld", &pid, &sig, &received) == 3);
+  REQUIRE(sig == SIGUSR1);
+  return Clock::time_point(std::chrono::nanoseconds(received)) - at;
+}
+
+}  // namespace
+
+TEST_CASE("until-idle: a look at ten thousand connections does not hold up forwarding a signal") {
+#ifdef LINGER_TESTS_SANITIZED
+  LINGER_SKIP(
+      "forwarding during looks is timed on the release build: ASan multiplies the CPU time");
+#endif
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "127.0.0.1", 8080);
+  Process idle(ns.In({Helper("tcp_traffic"), "hold", "127.0.0.1", "8080", "10000"}));
+  REQUIRE(idle.WaitForStdout("connected", 60s));
+  // A byte every 20 ms: every look (one each 250 ms) dumps the whole table. The kernel runs the
+  // port filter on each of the 20,000 sockets, and 1,000 port ranges make that slow: a look then
+  // takes it tens of milliseconds even on an idle machine.
+  auto client = Send(ns, "127.0.0.1", 8080, {"--every", "20"});
+  std::string ports = "8080";
+  for (int port = 20001; port < 22000; port += 2) ports += "," + std::to_string(port);
+  // The same delay twice, watching and not: samples to each, taken in turns at random moments,
+  // see the same machine, so what a busy machine adds on its own shows in both.
+  auto watching = Delaying(ns, {"--until-idle", "30s", "--ports", ports});
+  auto fixed = Delaying(ns, {});
+  constexpr int kSamples = 400;
+  int sent_watching = 0, sent_fixed = 0;
+  std::vector<Clock::duration> with_looks, without;
+  std::srand(21);
+  for (int i = 0; i < kSamples; ++i) {
+    for (bool looks : {true, false}) {
+      timespec pause{0, std::rand() % 5'000'000};
+      nanosleep(&pause, nullptr);
+      if (looks) {
+        with_looks.push_back(ForwardingLatency(*watching, sent_watching));
+      } else {
+        without.push_back(ForwardingLatency(*fixed, sent_fixed));
+      }
+    }
+  }
+  for (const auto& p : {watching.get(), fixed.get()}) {
+    p->Signal(SIGTERM);
+    CHECK(p->Wait(20s) == 143);
+  }
+  auto slow = [](std::vector<Clock::duration>& samples) {
+    std::sort(samples.begin(), samples.end());
+    return std::count_if(samples.begin(), samples.end(), [](Clock::duration d) { return d > 2ms; });
+  };
+  const auto slow_with = slow(with_looks);
+  const auto slow_without = slow(without);
+  INFO("over 20 ms: " << slow_with << " of " << kSamples << " during looks, " << slow_without
+                      << " without; p99 " << with_looks[kSamples * 99 / 100] / 1us << " us and "
+                      << without[kSamples * 99 / 100] / 1us << " us");
+  // A look that ran to its end before forwarding held every sample that fell into it for the rest
+  // of the look, milliseconds; read a datagram at a time, it holds one up for a fraction of one.
+  CHECK(slow_with <= 2 * slow_without + kSamples * 2 / 100);
+}
+
 TEST_CASE("until-idle: a delay watching 1000 idle connections costs under 2% of one core") {
 #ifdef LINGER_TESTS_SANITIZED
   LINGER_SKIP("the CPU cost is checked on the release build: ASan multiplies it");
@@ -318,6 +454,31 @@ TEST_CASE("until-idle: a delay watching 1000 idle connections costs under 2% of 
   const long long wall = std::chrono::duration_cast<std::chrono::microseconds>(r.elapsed).count();
   INFO("linger used " << cpu << " us of CPU in " << wall << " us");
   CHECK(cpu * 50 < wall);
+}
+
+TEST_CASE("until-idle: a window of 0 is a usage error, never a delay that ends under traffic") {
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> env;
+    std::string named;
+  };
+  const Case cases[] = {
+      {{"sleep", "1s", "--until-idle", "0"}, {}, "--until-idle"},
+      {{"sleep", "1s", "--until-idle=0ms", "--ports", "8080"}, {}, "--until-idle"},
+      {{"exec-with-delay", "/bin/true"}, {"LINGER_UNTIL_IDLE=0s"}, "LINGER_UNTIL_IDLE"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = {Linger()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    test::StartOptions options;
+    options.env = c.env;
+    auto r = test::Run(argv, 10s, options);
+    INFO(r.err);
+    CHECK(r.status == 2);
+    CHECK(Contains(r.err, c.named + ": window '"));
+    CHECK(Contains(r.err, "' must be above 0"));
+    CHECK(test::LineCount(r.err) == 1);
+  }
 }
 
 TEST_CASE("until-idle: bad values exit 2 naming the option or the variable") {

@@ -254,3 +254,65 @@ TEST_CASE("only the families of the serving ports' listeners are dumped, both wh
             std::vector{Socket(linger::kTcpEstablished, "10.0.0.1", 8080, "10.0.0.2")}, ports) ==
         Families{AF_INET, AF_INET6});
 }
+
+TEST_CASE("a request unread in a receive queue holds the delay, and is looked at again") {
+  const linger::TcpCounters quiet{5, 100};
+  IdleWatch watch(kStart, kIdle, kEnd);
+  // Its bytes arrived long ago and no segment has come since: only the queue says it is unserved.
+  CountedConnection waiting{1, seconds(30), true, true};
+  for (SteadyTime now = kStart; now < kStart + seconds(3); now += milliseconds(250)) {
+    CHECK_FALSE(watch.Settled(quiet));
+    watch.Observe({now, {waiting}, false, quiet});
+    CHECK_FALSE(watch.Idle(now));
+  }
+  // Read at last: idle one window after the last look that saw it unread.
+  const SteadyTime read = kStart + seconds(3);
+  waiting.unread = false;
+  watch.Observe({read, {waiting}, false, quiet});
+  CHECK(watch.Settled(quiet));
+  CHECK(watch.last_activity() == read - milliseconds(250));
+  CHECK(watch.Idle(read - milliseconds(250) + kIdle));
+}
+
+TEST_CASE("unread bytes count, a peer's FIN not yet read does not") {
+  const linger::IntList ports({{8080, 8080}});
+  const std::vector<linger::TcpSocket> sockets = {
+      Socket(linger::kTcpEstablished, "10.1.0.2", 8080, "10.1.0.9", 0),
+      Socket(linger::kTcpEstablished, "10.1.0.2", 8080, "10.1.0.9", 12),
+      Socket(linger::kTcpCloseWait, "10.1.0.2", 8080, "10.1.0.9", 1),  // the FIN only
+      Socket(linger::kTcpCloseWait, "10.1.0.2", 8080, "10.1.0.9", 2),  // a byte and the FIN
+      Socket(linger::kTcpFinWait2, "10.1.0.2", 8080, "10.1.0.9", 1),   // no FIN from the peer yet
+  };
+  Look look = linger::Summarize(kStart, sockets, ports, {}, {1, 1});
+  REQUIRE(look.connections.size() == 5);
+  CHECK_FALSE(look.connections[0].unread);
+  CHECK(look.connections[1].unread);
+  CHECK_FALSE(look.connections[2].unread);
+  CHECK(look.connections[3].unread);
+  CHECK(look.connections[4].unread);
+}
+
+TEST_CASE("the named ports nobody listens on, on any address, range by range") {
+  const linger::IntList ports({{8080, 8080}, {8081, 8081}, {9000, 9009}, {9100, 9109}});
+  const std::vector<linger::TcpSocket> sockets = {
+      Socket(linger::kTcpListen, "127.0.0.1", 8080, "0.0.0.0"),       // loopback counts when named
+      Socket(linger::kTcpEstablished, "10.1.0.2", 8081, "10.1.0.9"),  // not a listener
+      Socket(linger::kTcpListen, "::", 9005, "::"),
+  };
+  CHECK(linger::FormatPorts(linger::NotListening(sockets, ports)) == "8081,9100-9109");
+  CHECK(linger::NotListening({}, ports).ranges() == ports.ranges());
+}
+
+TEST_CASE("a window of 0 is refused: it would end the delay at the first look") {
+  linger::IdleOptions options;
+  for (const char* zero : {"0", "0s", "0ms", "0.0"}) {
+    INFO(zero);
+    linger::Result<void> set = linger::SetUntilIdle(options, zero);
+    REQUIRE_FALSE(set.ok());
+    CHECK(set.error().message == std::string("window '") + zero +
+                                     "' must be above 0 (to keep the delay fixed, leave it unset)");
+  }
+  CHECK_FALSE(options.idle.has_value());
+  CHECK(linger::SetUntilIdle(options, "1ns").ok());
+  CHECK(options.idle == std::chrono::nanoseconds(1));
+}

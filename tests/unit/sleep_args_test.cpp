@@ -135,7 +135,6 @@ TEST_CASE("sleep's options: --help and --version, abbreviated, anywhere, and not
   };
   const Case cases[] = {
       {{}, "missing operand"},
-      {{"--"}, "missing operand"},
       {{"--x"}, "unrecognized option '--x'"},
       {{"--helpx"}, "unrecognized option '--helpx'"},
       {{"--=1"}, "unrecognized option '--=1'"},
@@ -164,5 +163,8 @@ TEST_CASE("every bad sleep operand is reported, not only the first") {
   // "--" ends the options wherever it is, and only the first one does.
   CHECK(Parse({"0.1", "--"}).action == Action::kSleep);
   CHECK(Parse({"--", "-0"}).action == Action::kSleep);
+  // Only no word at all lacks an operand: a lone "--" sums no operand, to 0, as coreutils does.
+  CHECK(Parse({"--"}).action == Action::kSleep);
+  CHECK(Parse({"--"}).total == linger::Duration{0});
   CHECK(Parse({"--", "1", "--"}).errors == std::vector<std::string>{"invalid time interval '--'"});
 }
