@@ -712,26 +712,9 @@ std::string TlsErrorText(int error) {
     default:
       break;
   }
-  // X.690 decoding failures, in the order of their codes.
-  constexpr std::string_view kMalformed[] = {"an invalid value",
-                                             "truncated",
-                                             "no certificate",
-                                             "a truncated element",
-                                             "a bad tag class",
-                                             "a bad tag",
-                                             "indefinite length",
-                                             "an extra element",
-                                             "an unexpected element",
-                                             "a primitive where a constructed element belongs",
-                                             "a constructed element where a primitive belongs",
-                                             "a partial byte",
-                                             "a bad boolean",
-                                             "an overflowing integer",
-                                             "a bad name",
-                                             "a bad time"};
+  // The X.690 decoding failures: which rule of DER was broken says nothing to a person.
   if (error >= BR_ERR_X509_INVALID_VALUE && error <= BR_ERR_X509_BAD_TIME) {
-    return fmt::format("malformed certificate in the chain ({})",
-                       kMalformed[error - BR_ERR_X509_INVALID_VALUE]);
+    return "malformed certificate in the chain (invalid DER)";
   }
   return fmt::format("handshake failure (TLS error {})", error);
 }

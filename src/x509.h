@@ -4,6 +4,7 @@
 // is valid, so that a failure can name each. Pure: no I/O.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <string_view>
@@ -88,15 +89,15 @@ std::vector<size_t> ChainPath(const std::vector<Certificate>& chain,
                               const IsAnchorName& is_anchor_name) {
   std::vector<size_t> path;
   if (chain.empty()) return path;
-  std::vector<bool> used(chain.size(), false);
   path.push_back(0);
-  used[0] = true;
+  auto used = [&](size_t index) {
+    return std::find(path.begin(), path.end(), index) != path.end();
+  };
   while (!is_anchor_name(chain[path.back()].issuer)) {
     const std::string& issuer = chain[path.back()].issuer;
     size_t next = 0;
-    while (next < chain.size() && (used[next] || chain[next].subject != issuer)) ++next;
+    while (next < chain.size() && (used(next) || chain[next].subject != issuer)) ++next;
     if (next == chain.size()) break;
-    used[next] = true;
     path.push_back(next);
   }
   return path;
