@@ -1,10 +1,7 @@
 #include "resolver.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/random.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -12,6 +9,7 @@
 #include <optional>
 
 #include "fd.h"
+#include "file.h"
 #include "net.h"
 #include "socket_headers.h"
 #include "wait.h"
@@ -31,21 +29,12 @@ constexpr auto kOtherFamilyGrace = std::chrono::milliseconds(50);
 constexpr size_t kConfigLimit = 1024 * 1024;
 
 // /etc/hosts or /etc/resolv.conf, "" when missing, unreadable or not a regular file, as in an
-// empty root filesystem. O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer
-// forever, past every deadline and SIGTERM (fifo(7)); a FIFO or a device is then treated as absent.
+// empty root filesystem; a longer file is cut after its last whole line within the limit.
 std::string ReadConfigFile(const char* path) {
-  std::string text;
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  struct stat info;
-  if (!fd || fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) return text;
-  char buffer[4096];
-  while (text.size() < kConfigLimit) {
-    ssize_t n = read(fd.get(), buffer, std::min(sizeof buffer, kConfigLimit - text.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
-  }
-  return std::string(CompleteLines(text));
+  Result<std::optional<FileHead>> head = ReadFileHead(path, kConfigLimit);
+  if (!head.ok() || !*head) return {};
+  std::string& text = (*head)->text;
+  return (*head)->complete ? std::move(text) : std::string(CompleteLines(text));
 }
 
 // What one server said about one name: the merged answers to its A and AAAA questions.

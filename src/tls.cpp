@@ -1,21 +1,23 @@
 #include "tls.h"
 
 #include <bearssl.h>
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <sys/random.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <vector>
 
-#include "fd.h"
+#include "file.h"
 #include "socket_headers.h"
 #include "x509.h"
+
+// TCP_NODELAY. Only after socket_headers.h, as it includes <sys/socket.h>.
+#include <netinet/tcp.h>
 
 namespace linger {
 namespace {
@@ -37,25 +39,12 @@ const br_hash_class* const kHashes[] = {&br_sha256_vtable, &br_sha384_vtable, &b
 
 // A CA bundle is about 200 KB; anything much bigger is not one.
 constexpr size_t kMaxPemBytes = 4 * 1024 * 1024;
-// A server certificate is a few KB; only its first bytes are kept for the name check.
-constexpr size_t kMaxLeafBytes = 64 * 1024;
-
-// Reads a whole file, refusing one over kMaxPemBytes; `missing` tells that it does not exist.
-Result<std::string> ReadPemFile(const std::string& path, bool& missing) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  missing = !fd && errno == ENOENT;
-  if (!fd) return Error{std::strerror(errno)};
-  std::string text;
-  char buffer[16 * 1024];
-  while (true) {
-    ssize_t n = read(fd.get(), buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{std::strerror(errno)};
-    if (n == 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
-    if (text.size() > kMaxPemBytes) return Error{"larger than 4 MiB"};
-  }
-}
+// The certificates of a server's chain are kept whole until the chain is put in order. Real ones
+// are 1 to 10 KB, and those with hundreds of names (shared CDN certificates) about 40 KB; a TLS
+// message could carry 16 MiB of them, so a server's chain is bounded: a certificate over 256 KiB
+// or a chain of more than 16 certificates is refused, which costs at most 4 MiB for a moment.
+constexpr size_t kMaxCertificateBytes = 256 * 1024;
+constexpr size_t kMaxChainCertificates = 16;
 
 // The trusted authorities of one PEM file, in the form BearSSL's X.509 engine reads: the anchors
 // point into `bytes_`, so the object is built whole and never copied.
@@ -65,31 +54,44 @@ class TrustAnchors {
   TrustAnchors(const TrustAnchors&) = delete;
   TrustAnchors& operator=(const TrustAnchors&) = delete;
 
-  // Reads every certificate of `pem` whose key BearSSL can use (RSA, EC); others are skipped.
-  // False when the text is not PEM.
-  bool Load(std::string_view pem) {
+  // Reads every certificate of `pem` whose key BearSSL can use (RSA, EC); others are skipped, and
+  // so is a block that is not valid PEM (malformed_blocks() counts those).
+  void Load(std::string_view pem) {
     br_pem_decoder_context decoder;
     br_pem_decoder_init(&decoder);
     std::string der;
     br_pem_decoder_setdest(&decoder, AppendTo, &der);
     bool certificate = false;
+    size_t line = 1, block_line = 0;
     // The decoder needs a line end after the last "-----END" line, which a file may lack.
     std::string_view parts[] = {pem, "\n"};
     for (std::string_view text : parts) {
       while (!text.empty()) {
-        text.remove_prefix(br_pem_decoder_push(&decoder, text.data(), text.size()));
-        switch (br_pem_decoder_event(&decoder)) {
+        size_t taken = br_pem_decoder_push(&decoder, text.data(), text.size());
+        line += static_cast<size_t>(std::count(text.begin(), text.begin() + taken, '\n'));
+        text.remove_prefix(taken);
+        int event = br_pem_decoder_event(&decoder);
+        switch (event) {
           case BR_PEM_BEGIN_OBJ: {
             std::string_view name = br_pem_decoder_name(&decoder);
             certificate = name == "CERTIFICATE" || name == "X509 CERTIFICATE";
             der.clear();
+            // The "-----BEGIN" line has just been read.
+            block_line = line - 1;
             break;
           }
           case BR_PEM_END_OBJ:
-            if (certificate) Add(der);
-            break;
+            if (!certificate || Add(der)) break;
+            [[fallthrough]];
           case BR_PEM_ERROR:
-            return false;
+            if (malformed_blocks_++ == 0) first_malformed_line_ = block_line;
+            // The decoder has left the block at a line start, but keeps base64 bits of it that
+            // would garble the next block: it starts afresh.
+            if (event == BR_PEM_ERROR) {
+              br_pem_decoder_init(&decoder);
+              br_pem_decoder_setdest(&decoder, AppendTo, &der);
+            }
+            break;
           default:
             break;
         }
@@ -107,11 +109,19 @@ class TrustAnchors {
       }
       anchors_.push_back(entry.anchor);
     }
-    return true;
   }
 
   const br_x509_trust_anchor* data() const { return anchors_.data(); }
   size_t size() const { return anchors_.size(); }
+  size_t malformed_blocks() const { return malformed_blocks_; }
+  size_t first_malformed_line() const { return first_malformed_line_; }
+
+  // True when `name` (a DER Name) is the subject of a trusted certificate.
+  bool HasSubject(std::string_view name) const {
+    return std::any_of(anchors_.begin(), anchors_.end(), [&](const br_x509_trust_anchor& anchor) {
+      return name == std::string_view(reinterpret_cast<const char*>(anchor.dn.data), anchor.dn.len);
+    });
+  }
 
  private:
   // An anchor whose pointers are still offsets into `bytes_`.
@@ -130,13 +140,15 @@ class TrustAnchors {
     return offset;
   }
 
-  void Add(const std::string& der) {
+  // Keeps the certificate `der` as an anchor. False when it is malformed; a certificate with a key
+  // BearSSL cannot use (neither RSA nor EC) is skipped.
+  bool Add(const std::string& der) {
     br_x509_decoder_context decoder;
     std::string dn;
     br_x509_decoder_init(&decoder, AppendTo, &dn);
     br_x509_decoder_push(&decoder, der.data(), der.size());
     const br_x509_pkey* key = br_x509_decoder_get_pkey(&decoder);
-    if (key == nullptr) return;
+    if (key == nullptr) return br_x509_decoder_last_error(&decoder) == BR_ERR_X509_UNSUPPORTED;
     Entry entry{};
     entry.anchor.dn.len = dn.size();
     entry.dn = Keep(reinterpret_cast<const unsigned char*>(dn.data()), dn.size());
@@ -151,11 +163,14 @@ class TrustAnchors {
       entry.key1 = Keep(key->key.ec.q, key->key.ec.qlen);
     }
     entries_.push_back(entry);
+    return true;
   }
 
   std::string bytes_;
   std::vector<Entry> entries_;
   std::vector<br_x509_trust_anchor> anchors_;
+  size_t malformed_blocks_ = 0;
+  size_t first_malformed_line_ = 0;
 };
 
 // The TLS alert names of RFC 8446 6 and RFC 5246 7.2 that a server may send a client.
@@ -253,7 +268,8 @@ class TlsStream final : public Stream {
   Result<size_t> Send(std::string_view data) override;
   Result<size_t> Receive(std::span<char> buffer) override;
 
-  // The X.509 engine calls, in this order: the server's chain, its own certificate first.
+  // The X.509 engine calls, in this order: the server's chain, its own certificate first. They
+  // only collect the certificates; EndChain puts them in order and verifies them.
   void StartChain();
   void StartCert(std::uint32_t length);
   void Append(const unsigned char* data, size_t length);
@@ -265,6 +281,10 @@ class TlsStream final : public Stream {
   // Moves records between the engine and the socket until the engine can take or give
   // application data (`want`: BR_SSL_SENDAPP or BR_SSL_RECVAPP). False when the connection ended.
   Result<bool> Run(unsigned want);
+  // Verifies the chain in `chain_` with the X.509 engine, then what the engine does not check:
+  // the server's name, its extended key usage and the CAs' name constraints. 0 or a BR_ERR_X509_*
+  // code; `problem_` words the failures the code alone cannot.
+  unsigned Verify();
   // Why the engine closed, in words.
   std::string Explain(int error);
   std::string Failed(std::string_view why) const {
@@ -283,8 +303,9 @@ class TlsStream final : public Stream {
   br_x509_minimal_context minimal_{};
   X509Hook hook_{};
   br_x509_decoder_context leaf_decoder_{};  // with --insecure, for the server's key
-  int cert_index_ = -1;
-  std::string leaf_;  // the server's own certificate, DER
+  std::vector<std::string> chain_;          // the certificates the server sent, DER, as sent
+  bool chain_too_big_ = false;              // one over kMaxCertificateBytes, or too many
+  std::string problem_;                     // why EndChain refused the chain, when it knew
   // The header of the server's first record: its version says which TLS the server speaks when
   // it refuses ours with an alert (RFC 5246 6.2.1, E.1).
   std::array<unsigned char, 5> first_header_{};
@@ -309,46 +330,90 @@ const br_x509_class kHookClass = {
 };
 
 void TlsStream::StartChain() {
-  cert_index_ = -1;
-  leaf_.clear();
-  if (options_.insecure) {
-    br_x509_decoder_init(&leaf_decoder_, nullptr, nullptr);
-  } else {
-    // No name: BearSSL's own check knows neither IP addresses nor the words for a mismatch, so
-    // EndChain checks the name itself.
-    minimal_.vtable->start_chain(&minimal_.vtable, nullptr);
-  }
+  chain_.clear();
+  chain_too_big_ = false;
+  problem_.clear();
 }
 
 void TlsStream::StartCert(std::uint32_t length) {
-  ++cert_index_;
-  if (!options_.insecure) minimal_.vtable->start_cert(&minimal_.vtable, length);
+  if (chain_.size() == kMaxChainCertificates || length > kMaxCertificateBytes) {
+    chain_too_big_ = true;
+  }
+  if (chain_too_big_) return;
+  chain_.emplace_back();
+  chain_.back().reserve(length);
 }
 
 void TlsStream::Append(const unsigned char* data, size_t length) {
-  if (cert_index_ == 0) {
-    if (leaf_.size() + length <= kMaxLeafBytes)
-      leaf_.append(reinterpret_cast<const char*>(data), length);
-    if (options_.insecure) br_x509_decoder_push(&leaf_decoder_, data, length);
+  if (chain_too_big_) return;
+  std::string& der = chain_.back();
+  // The length announced to StartCert bounds it, but only the bytes count.
+  if (der.size() + length > kMaxCertificateBytes) {
+    chain_too_big_ = true;
+    return;
   }
-  if (!options_.insecure) minimal_.vtable->append(&minimal_.vtable, data, length);
+  der.append(reinterpret_cast<const char*>(data), length);
 }
 
-void TlsStream::EndCert() {
-  if (!options_.insecure) minimal_.vtable->end_cert(&minimal_.vtable);
-}
+void TlsStream::EndCert() {}
 
 unsigned TlsStream::EndChain() {
-  if (options_.insecure) {
-    if (br_x509_decoder_get_pkey(&leaf_decoder_) != nullptr) return 0;
-    int error = br_x509_decoder_last_error(&leaf_decoder_);
-    return static_cast<unsigned>(error != 0 ? error : BR_ERR_X509_EMPTY_CHAIN);
+  if (chain_too_big_) {
+    problem_ = fmt::format(
+        "the server's certificate chain is too big (more than {} certificates or one over {} KiB)",
+        kMaxChainCertificates, kMaxCertificateBytes / 1024);
+    return BR_ERR_X509_LIMIT_EXCEEDED;
+  }
+  if (chain_.empty()) return BR_ERR_X509_EMPTY_CHAIN;
+  if (!options_.insecure) return Verify();
+  br_x509_decoder_init(&leaf_decoder_, nullptr, nullptr);
+  br_x509_decoder_push(&leaf_decoder_, chain_[0].data(), chain_[0].size());
+  if (br_x509_decoder_get_pkey(&leaf_decoder_) != nullptr) return 0;
+  int error = br_x509_decoder_last_error(&leaf_decoder_);
+  return static_cast<unsigned>(error != 0 ? error : BR_ERR_X509_INVALID_VALUE);
+}
+
+unsigned TlsStream::Verify() {
+  std::vector<Certificate> parsed;
+  for (const std::string& der : chain_) {
+    Result<Certificate> certificate = ParseCertificate(der);
+    if (!certificate.ok() && parsed.empty()) {
+      problem_ = fmt::format("the server's certificate is malformed ({})", certificate.error());
+      return BR_ERR_X509_INVALID_VALUE;
+    }
+    // Another certificate that cannot be read is one that no path goes through.
+    parsed.push_back(certificate.ok() ? std::move(*certificate) : Certificate{});
+  }
+  // Servers send their chain in any order, and sometimes with certificates that do not belong
+  // (an old intermediate, a second root): the engine wants the path itself, each certificate
+  // followed by its issuer.
+  std::vector<size_t> path =
+      ChainPath(parsed, [&](std::string_view name) { return anchors_.HasSubject(name); });
+  // No name: BearSSL's own check knows neither IP addresses nor the words for a mismatch.
+  minimal_.vtable->start_chain(&minimal_.vtable, nullptr);
+  for (size_t index : path) {
+    const std::string& der = chain_[index];
+    minimal_.vtable->start_cert(&minimal_.vtable, static_cast<std::uint32_t>(der.size()));
+    minimal_.vtable->append(&minimal_.vtable, reinterpret_cast<const unsigned char*>(der.data()),
+                            der.size());
+    minimal_.vtable->end_cert(&minimal_.vtable);
   }
   unsigned error = minimal_.vtable->end_chain(&minimal_.vtable);
   if (error != 0) return error;
-  Result<CertificateNames> names = ParseCertificate(leaf_);
-  if (!names.ok()) return BR_ERR_X509_INVALID_VALUE;
-  return CertificateIsFor(*names, host_) ? 0 : BR_ERR_X509_BAD_SERVER_NAME;
+  const Certificate& leaf = parsed[0];
+  if (!CertificateIsFor(leaf, host_)) {
+    problem_ = NameMismatch(leaf, host_);
+    return BR_ERR_X509_BAD_SERVER_NAME;
+  }
+  if (!leaf.server_auth) {
+    problem_ = "certificate is not for TLS servers (extended key usage)";
+    return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+  }
+  for (size_t i = 1; i < path.size(); ++i) {
+    problem_ = NameConstraintProblem(leaf, parsed[path[i]], host_);
+    if (!problem_.empty()) return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+  }
+  return 0;
 }
 
 const br_x509_pkey* TlsStream::GetPkey(unsigned* usages) {
@@ -360,20 +425,27 @@ const br_x509_pkey* TlsStream::GetPkey(unsigned* usages) {
 Result<size_t> TlsStream::Handshake() {
   const TrustStore& trust = options_.trust;
   if (!options_.insecure) {
-    bool missing = false;
-    Result<std::string> pem = ReadPemFile(trust.path, missing);
-    if (!pem.ok()) {
-      if (trust.origin.empty() && missing) {
-        return Error{fmt::format(
-            "no trusted certificate authorities: {} does not exist; name a PEM file of them "
-            "with --cacert FILE, or skip verification with --insecure",
-            trust.path)};
-      }
-      std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
-      return Error{fmt::format("cannot read {}: {}", what, pem.error().message)};
+    std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
+    Result<std::optional<FileHead>> pem = ReadFileHead(trust.path.c_str(), kMaxPemBytes);
+    if (pem.ok() && !*pem && trust.origin.empty()) {
+      return Error{fmt::format(
+          "no trusted certificate authorities: {} does not exist; name a PEM file of them "
+          "with --cacert FILE, or skip verification with --insecure",
+          trust.path)};
     }
-    if (!anchors_.Load(*pem) || anchors_.size() == 0) {
-      std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
+    if (!pem.ok() || !*pem) {
+      return Error{fmt::format("cannot read {}: {}", what,
+                               pem.ok() ? std::strerror(ENOENT) : pem.error().message)};
+    }
+    if (!(*pem)->complete) return Error{fmt::format("cannot read {}: larger than 4 MiB", what)};
+    anchors_.Load((*pem)->text);
+    if (anchors_.size() == 0 && anchors_.malformed_blocks() > 0) {
+      return Error{
+          fmt::format("{} holds no usable certificate: the PEM block at line {} is "
+                      "malformed",
+                      what, anchors_.first_malformed_line())};
+    }
+    if (anchors_.size() == 0) {
       return Error{fmt::format("{} holds no PEM certificate of RSA or EC key", what)};
     }
   }
@@ -503,13 +575,11 @@ std::string TlsStream::Explain(int error) {
   if (first_header_size_ > 0 && (first_header_[0] < 20 || first_header_[0] > 23)) {
     return "the server does not speak TLS (plain http?)";
   }
-  if (error == BR_ERR_X509_BAD_SERVER_NAME || error == BR_ERR_X509_EXPIRED) {
-    Result<CertificateNames> names = ParseCertificate(leaf_);
-    if (names.ok() && error == BR_ERR_X509_BAD_SERVER_NAME) {
-      return fmt::format("certificate is for {}, not {}", ListNames(*names), host_);
-    }
+  if (!problem_.empty()) return problem_;
+  if (error == BR_ERR_X509_EXPIRED && !chain_.empty()) {
+    Result<Certificate> leaf = ParseCertificate(chain_[0]);
     // The server's own certificate is fine: one of the authorities above it is not.
-    std::string problem = names.ok() ? ValidityProblem(*names, UtcNow()) : "";
+    std::string problem = leaf.ok() ? ValidityProblem(*leaf, UtcNow()) : "";
     if (!problem.empty()) return problem;
   }
   // An alert in a record below TLS 1.2 (3.3) comes from a server that speaks only older versions:
@@ -525,8 +595,15 @@ std::string TlsStream::Explain(int error) {
   }
   if (error == BR_ERR_X509_NOT_TRUSTED) {
     const TrustStore& trust = options_.trust;
-    return fmt::format("unknown certificate authority (not in {}{})",
-                       trust.origin.empty() ? "" : trust.origin + " ", trust.path);
+    std::string skipped;
+    if (anchors_.malformed_blocks() > 0) {
+      skipped =
+          fmt::format("; {} malformed PEM block{} skipped there, the first at line {}",
+                      anchors_.malformed_blocks(), anchors_.malformed_blocks() == 1 ? "" : "s",
+                      anchors_.first_malformed_line());
+    }
+    return fmt::format("unknown certificate authority (not in {}{}{})",
+                       trust.origin.empty() ? "" : trust.origin + " ", trust.path, skipped);
   }
   return TlsErrorText(error);
 }
@@ -544,6 +621,15 @@ TrustStore ChooseTrustStore(std::string_view cacert,
 Result<std::unique_ptr<Stream>> StartTls(const AttemptContext& ctx, int fd,
                                          const std::string& endpoint, const std::string& host,
                                          const TlsOptions& options) {
+  // BearSSL hands over each handshake record on its own; with Nagle's algorithm the client's
+  // last ones would wait for the server's delayed ACK (40 ms on Linux) of the first, on every
+  // attempt. Records are whole messages here, never byte by byte, so nothing is gained by holding
+  // them back.
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
+    return Error{
+        fmt::format("TCP_NODELAY on the connection to {}: {}", endpoint, std::strerror(errno))};
+  }
   auto stream = std::make_unique<TlsStream>(ctx, fd, endpoint, host, options);
   Result<size_t> done = stream->Handshake();
   if (!done.ok()) return done.error();
@@ -595,13 +681,42 @@ std::string TlsErrorText(int error) {
     case BR_ERR_X509_WRONG_KEY_TYPE:
     case BR_ERR_INVALID_ALGORITHM:
       return "the certificate uses an unsupported algorithm";
+    case BR_ERR_X509_BAD_SERVER_NAME:
+      return "the certificate is not for this host";
+    case BR_ERR_X509_LIMIT_EXCEEDED:
+      return "a certificate of the chain is beyond the verifier's limits (a name too long?)";
+    case BR_ERR_X509_DN_MISMATCH:
+      return "the certificate chain does not link up: an issuer is not the next subject";
+    case BR_ERR_X509_TIME_UNKNOWN:
+      return "the current time is unknown, so no certificate can be checked";
+    case BR_ERR_BAD_MAC:
+      return "a record failed its integrity check (bad MAC)";
+    case BR_ERR_BAD_FINISHED:
+      return "the handshake does not verify (bad Finished message)";
+    case BR_ERR_UNEXPECTED:
+    case BR_ERR_BAD_CCS:
+    case BR_ERR_BAD_HELLO_DONE:
+      return "the server sent a handshake message out of order";
+    case BR_ERR_BAD_LENGTH:
+    case BR_ERR_TOO_LARGE:
+    case BR_ERR_BAD_FRAGLEN:
+    case BR_ERR_BAD_ALERT:
+    case BR_ERR_BAD_HANDSHAKE:
+    case BR_ERR_OVERSIZED_ID:
+    case BR_ERR_BAD_COMPRESSION:
+    case BR_ERR_EXTRA_EXTENSION:
+    case BR_ERR_BAD_SNI:
+    case BR_ERR_BAD_SECRENEG:
+    case BR_ERR_LIMIT_EXCEEDED:
+      return "the server sent a malformed or oversized TLS message";
     default:
       break;
   }
-  if (error >= BR_ERR_X509_INVALID_VALUE && error <= BR_ERR_X509_NOT_TRUSTED) {
-    return fmt::format("malformed certificate (BearSSL error {})", error);
+  // The X.690 decoding failures: which rule of DER was broken says nothing to a person.
+  if (error >= BR_ERR_X509_INVALID_VALUE && error <= BR_ERR_X509_BAD_TIME) {
+    return "malformed certificate in the chain (invalid DER)";
   }
-  return fmt::format("handshake failure (BearSSL error {})", error);
+  return fmt::format("handshake failure (TLS error {})", error);
 }
 
 }  // namespace linger

@@ -23,9 +23,17 @@ constexpr unsigned char kVersion = 0xa0;       // [0] EXPLICIT in TBSCertificate
 constexpr unsigned char kExtensions = 0xa3;    // [3] EXPLICIT in TBSCertificate
 constexpr unsigned char kSanDnsName = 0x82;    // GeneralName [2] IMPLICIT IA5String
 constexpr unsigned char kSanIpAddress = 0x87;  // GeneralName [7] IMPLICIT OCTET STRING
+constexpr unsigned char kPermitted = 0xa0;     // NameConstraints [0] IMPLICIT GeneralSubtrees
+constexpr unsigned char kExcluded = 0xa1;      // NameConstraints [1] IMPLICIT GeneralSubtrees
 
-// OID contents (RFC 5280 4.2.1.6, X.520): subjectAltName 2.5.29.17, commonName 2.5.4.3.
+// OID contents (RFC 5280 4.2.1, X.520): subjectAltName 2.5.29.17, nameConstraints 2.5.29.30,
+// extKeyUsage 2.5.29.37, anyExtendedKeyUsage 2.5.29.37.0, id-kp-serverAuth 1.3.6.1.5.5.7.3.1,
+// commonName 2.5.4.3.
 constexpr std::string_view kSubjectAltName = "\x55\x1d\x11";
+constexpr std::string_view kNameConstraints = "\x55\x1d\x1e";
+constexpr std::string_view kExtKeyUsage = "\x55\x1d\x25";
+constexpr std::string_view kAnyExtendedKeyUsage = std::string_view("\x55\x1d\x25\x00", 4);
+constexpr std::string_view kServerAuth = "\x2b\x06\x01\x05\x05\x07\x03\x01";
 constexpr std::string_view kCommonName = "\x55\x04\x03";
 
 // Reads DER elements one after the other from a byte string.
@@ -37,9 +45,9 @@ class DerReader {
   // The tag of the next element, 0 at the end.
   unsigned char PeekTag() const { return data_.empty() ? 0 : static_cast<unsigned char>(data_[0]); }
 
-  // Reads the next element, which must have `tag`, into `content`. Single-byte tags and definite
-  // lengths only, as DER requires.
-  bool Read(unsigned char tag, std::string_view& content) {
+  // Reads the next element, which must have `tag`, into `content`, and into `whole` with its tag
+  // and length when given. Single-byte tags and definite lengths only, as DER requires.
+  bool Read(unsigned char tag, std::string_view& content, std::string_view* whole = nullptr) {
     if (data_.size() < 2 || PeekTag() != tag) return false;
     size_t length = static_cast<unsigned char>(data_[1]);
     size_t header = 2;
@@ -53,6 +61,7 @@ class DerReader {
     }
     if (data_.size() - header < length) return false;
     content = data_.substr(header, length);
+    if (whole != nullptr) *whole = data_.substr(0, header + length);
     data_.remove_prefix(header + length);
     return true;
   }
@@ -67,9 +76,7 @@ class DerReader {
   std::string_view data_;
 };
 
-bool AllDigits(std::string_view text) {
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+bool AllDigits(std::string_view text) { return std::all_of(text.begin(), text.end(), IsDigit); }
 
 // UTCTime "YYMMDDHHMMSSZ" (years 1950-2049, RFC 5280 4.1.2.5.1) or GeneralizedTime
 // "YYYYMMDDHHMMSSZ", as "YYYYMMDDHHMMSS"; "" when it is neither.
@@ -105,7 +112,7 @@ bool ReadCommonName(std::string_view name, std::string& common_name) {
 }
 
 // The dNSName and iPAddress entries of a subjectAltName value; other kinds are skipped.
-bool ReadAltNames(std::string_view value, CertificateNames& names) {
+bool ReadAltNames(std::string_view value, Certificate& names) {
   DerReader outer(value);
   std::string_view list;
   if (!outer.Read(kSequence, list)) return false;
@@ -126,7 +133,66 @@ bool ReadAltNames(std::string_view value, CertificateNames& names) {
   return true;
 }
 
-bool ReadExtensions(std::string_view explicit_tag, CertificateNames& names) {
+// GeneralSubtrees: SEQUENCE OF SEQUENCE { base GeneralName, minimum, maximum }. The dNSName and
+// iPAddress bases are kept; minimum and maximum are never used in practice (RFC 5280 forbids
+// them) and are ignored. An iPAddress base is an address and a mask of its size, 8 or 32 bytes.
+bool ReadSubtrees(std::string_view list, NameSubtrees& subtrees) {
+  DerReader entries(list);
+  while (!entries.empty()) {
+    std::string_view subtree, base;
+    if (!entries.Read(kSequence, subtree)) return false;
+    DerReader parts(subtree);
+    unsigned char tag = parts.PeekTag();
+    if (!parts.Read(tag, base)) return false;
+    if (tag == kSanDnsName) {
+      subtrees.dns_names.emplace_back(base);
+    } else if (tag == kSanIpAddress && (base.size() == 8 || base.size() == 32)) {
+      size_t size = base.size() / 2;
+      IpRange range;
+      range.address.family = size == 4 ? AF_INET : AF_INET6;
+      std::memcpy(range.address.bytes.data(), base.data(), size);
+      std::memcpy(range.mask.data(), base.data() + size, size);
+      subtrees.ip_ranges.push_back(range);
+    } else if (tag == kSanIpAddress) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ReadNameConstraints(std::string_view value, Certificate& names) {
+  DerReader outer(value);
+  std::string_view constraints;
+  if (!outer.Read(kSequence, constraints) || !outer.empty()) return false;
+  DerReader parts(constraints);
+  std::string_view list;
+  if (parts.PeekTag() == kPermitted &&
+      (!parts.Read(kPermitted, list) || !ReadSubtrees(list, names.permitted))) {
+    return false;
+  }
+  if (parts.PeekTag() == kExcluded &&
+      (!parts.Read(kExcluded, list) || !ReadSubtrees(list, names.excluded))) {
+    return false;
+  }
+  return parts.empty();
+}
+
+// ExtKeyUsageSyntax: SEQUENCE OF KeyPurposeId (an OID).
+bool ReadExtKeyUsage(std::string_view value, Certificate& names) {
+  DerReader outer(value);
+  std::string_view list;
+  if (!outer.Read(kSequence, list)) return false;
+  DerReader purposes(list);
+  names.server_auth = false;
+  while (!purposes.empty()) {
+    std::string_view oid;
+    if (!purposes.Read(kOid, oid)) return false;
+    if (oid == kServerAuth || oid == kAnyExtendedKeyUsage) names.server_auth = true;
+  }
+  return true;
+}
+
+bool ReadExtensions(std::string_view explicit_tag, Certificate& names) {
   DerReader outer(explicit_tag);
   std::string_view list;
   if (!outer.Read(kSequence, list)) return false;
@@ -138,13 +204,52 @@ bool ReadExtensions(std::string_view explicit_tag, CertificateNames& names) {
     if (!parts.Read(kOid, oid)) return false;
     if (parts.PeekTag() == kBoolean && !parts.Skip()) return false;  // critical
     if (!parts.Read(kOctetString, value)) return false;
-    if (oid == kSubjectAltName && !ReadAltNames(value, names)) return false;
+    bool ok = true;
+    if (oid == kSubjectAltName) ok = ReadAltNames(value, names);
+    if (oid == kNameConstraints) ok = ReadNameConstraints(value, names);
+    if (oid == kExtKeyUsage) ok = ReadExtKeyUsage(value, names);
+    if (!ok) return false;
   }
   return true;
 }
 
 std::string StripDot(std::string_view name) {
   return std::string(name.ends_with('.') ? name.substr(0, name.size() - 1) : name);
+}
+
+std::string AddressText(const IpAddress& ip) {
+  char text[INET6_ADDRSTRLEN] = "";
+  inet_ntop(ip.family, ip.bytes.data(), text, sizeof text);
+  return text;
+}
+
+// True when `name` lies in the dNSName subtree `base` (RFC 5280 4.2.1.10): `base` itself or a
+// name with labels added on the left; a base with a leading dot, as some CAs write it, only the
+// names below it; an empty base, every name.
+bool DnsNameWithin(std::string_view name_text, std::string_view base_text) {
+  std::string name = StripDot(name_text), base = StripDot(base_text);
+  if (base.empty()) return true;
+  if (name.size() < base.size()) return false;
+  std::string_view tail = std::string_view(name).substr(name.size() - base.size());
+  if (!EqualsIgnoreCase(tail, base)) return false;
+  if (base.starts_with('.')) return name.size() > base.size();
+  return name.size() == base.size() || name[name.size() - base.size() - 1] == '.';
+}
+
+// True when the excluded subtree `base` covers `name`, or a name the wildcard `name` stands for.
+bool DnsNameExcluded(std::string_view name, std::string_view base) {
+  if (DnsNameWithin(name, base)) return true;
+  std::string_view plain = base.starts_with('.') ? base.substr(1) : base;
+  return name.starts_with("*.") && DnsNameMatches(name, plain);
+}
+
+bool AddressWithin(const IpAddress& ip, const IpRange& range) {
+  if (ip.family != range.address.family) return false;
+  size_t size = ip.family == AF_INET ? 4 : 16;
+  for (size_t i = 0; i < size; ++i) {
+    if ((ip.bytes[i] & range.mask[i]) != (range.address.bytes[i] & range.mask[i])) return false;
+  }
+  return true;
 }
 
 // "20240131120000" as "2024-01-31 12:00:00 UTC".
@@ -155,20 +260,21 @@ std::string FormatTime(std::string_view t) {
 
 }  // namespace
 
-Result<CertificateNames> ParseCertificate(std::string_view der) {
+Result<Certificate> ParseCertificate(std::string_view der) {
   // RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }.
   DerReader outer(der);
-  std::string_view certificate, tbs, issuer, validity, subject;
+  std::string_view certificate, tbs, issuer, validity, subject, issuer_whole, subject_whole;
   if (!outer.Read(kSequence, certificate)) return Error{"certificate is not DER"};
   DerReader top(certificate);
   if (!top.Read(kSequence, tbs)) return Error{"certificate has no TBSCertificate"};
   DerReader fields(tbs);
   if (fields.PeekTag() == kVersion && !fields.Skip()) return Error{"malformed certificate version"};
   // serialNumber, signature AlgorithmIdentifier, issuer.
-  if (!fields.Skip() || !fields.Skip() || !fields.Read(kSequence, issuer)) {
+  if (!fields.Skip() || !fields.Skip() || !fields.Read(kSequence, issuer, &issuer_whole)) {
     return Error{"malformed certificate header"};
   }
-  CertificateNames names;
+  Certificate names;
+  names.issuer = issuer_whole;
   if (!fields.Read(kSequence, validity)) return Error{"certificate has no validity"};
   DerReader times(validity);
   names.not_before = ReadTime(times);
@@ -176,9 +282,11 @@ Result<CertificateNames> ParseCertificate(std::string_view der) {
   if (names.not_before.empty() || names.not_after.empty()) {
     return Error{"malformed certificate validity"};
   }
-  if (!fields.Read(kSequence, subject) || !ReadCommonName(subject, names.common_name)) {
+  if (!fields.Read(kSequence, subject, &subject_whole) ||
+      !ReadCommonName(subject, names.common_name)) {
     return Error{"malformed certificate subject"};
   }
+  names.subject = subject_whole;
   // subjectPublicKeyInfo, then the optional unique identifiers [1] and [2], then [3] extensions.
   if (!fields.Skip()) return Error{"certificate has no public key"};
   while (!fields.empty()) {
@@ -205,7 +313,7 @@ bool DnsNameMatches(std::string_view pattern_text, std::string_view host_text) {
          EqualsIgnoreCase(std::string_view(host).substr(label.size()), rest);
 }
 
-bool CertificateIsFor(const CertificateNames& names, std::string_view host) {
+bool CertificateIsFor(const Certificate& names, std::string_view host) {
   if (std::optional<IpAddress> ip = ParseIpAddress(host)) {
     return std::find(names.ip_addresses.begin(), names.ip_addresses.end(), *ip) !=
            names.ip_addresses.end();
@@ -215,15 +323,11 @@ bool CertificateIsFor(const CertificateNames& names, std::string_view host) {
                      [&](const std::string& name) { return DnsNameMatches(name, host); });
 }
 
-std::string ListNames(const CertificateNames& names) {
+std::string ListNames(const Certificate& names) {
   std::vector<std::string> all;
   // The names come from the server: printable and short, and not hundreds of them in one line.
   for (const std::string& name : names.dns_names) all.push_back(Printable(name, 100));
-  for (const IpAddress& ip : names.ip_addresses) {
-    char text[INET6_ADDRSTRLEN] = "";
-    inet_ntop(ip.family, ip.bytes.data(), text, sizeof text);
-    all.emplace_back(text);
-  }
+  for (const IpAddress& ip : names.ip_addresses) all.push_back(AddressText(ip));
   if (all.empty() && !names.common_name.empty()) all.push_back(Printable(names.common_name, 100));
   if (all.empty()) return "no name";
   constexpr size_t kMaxListed = 5;
@@ -235,7 +339,57 @@ std::string ListNames(const CertificateNames& names) {
   return fmt::format("{}{}", fmt::join(all, ", "), more);
 }
 
-std::string ValidityProblem(const CertificateNames& names, std::string_view now) {
+std::string NameMismatch(const Certificate& names, std::string_view host) {
+  if (ParseIpAddress(host)) {
+    auto same = [&](std::string_view name) { return EqualsIgnoreCase(StripDot(name), host); };
+    bool dns_name = std::any_of(names.dns_names.begin(), names.dns_names.end(), same);
+    if (dns_name || (names.dns_names.empty() && same(names.common_name))) {
+      return fmt::format("certificate has {} only as {}, and no IP address SAN for it", host,
+                         dns_name ? "a DNS name" : "its common name");
+    }
+  }
+  return fmt::format("certificate is for {}, not {}", ListNames(names), host);
+}
+
+std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca,
+                                  std::string_view host) {
+  std::vector<std::string> dns_names = leaf.dns_names;
+  if (dns_names.empty() && !ParseIpAddress(host) && !leaf.common_name.empty()) {
+    dns_names.push_back(leaf.common_name);
+  }
+  std::string who = ca.common_name.empty()
+                        ? std::string("the issuing CA")
+                        : fmt::format("CA \"{}\"", Printable(ca.common_name, 100));
+  auto outside = [&](const std::string& name) {
+    return fmt::format("certificate name {} is outside the names permitted to {}", name, who);
+  };
+  auto excluded = [&](const std::string& name) {
+    return fmt::format("certificate name {} is among the names excluded for {}", name, who);
+  };
+  for (const std::string& name : dns_names) {
+    auto within = [&](const std::string& base) { return DnsNameWithin(name, base); };
+    auto barred = [&](const std::string& base) { return DnsNameExcluded(name, base); };
+    const std::vector<std::string>& permitted = ca.permitted.dns_names;
+    if (!permitted.empty() && std::none_of(permitted.begin(), permitted.end(), within)) {
+      return outside(Printable(name, 100));
+    }
+    const std::vector<std::string>& banned = ca.excluded.dns_names;
+    if (std::any_of(banned.begin(), banned.end(), barred)) return excluded(Printable(name, 100));
+  }
+  for (const IpAddress& ip : leaf.ip_addresses) {
+    auto within = [&](const IpRange& range) { return AddressWithin(ip, range); };
+    const std::vector<IpRange>& permitted = ca.permitted.ip_ranges;
+    // Permitted ranges of the other family do not permit this one (RFC 5280 4.2.1.10).
+    if (!permitted.empty() && std::none_of(permitted.begin(), permitted.end(), within)) {
+      return outside(AddressText(ip));
+    }
+    const std::vector<IpRange>& banned = ca.excluded.ip_ranges;
+    if (std::any_of(banned.begin(), banned.end(), within)) return excluded(AddressText(ip));
+  }
+  return {};
+}
+
+std::string ValidityProblem(const Certificate& names, std::string_view now) {
   if (now > names.not_after) {
     return fmt::format("certificate has expired (on {})", FormatTime(names.not_after));
   }

@@ -3,9 +3,11 @@
 
 Usage: tls_server.py --cert FILE --key FILE [--host ADDRESS] [--tls10 | --stall | --plain]
 
+FILE may hold more certificates after the server's own, which are sent in that order.
 Prints "port N" once it listens, then one line per connection:
-  "sni NAME" (or "sni -" when the client sent no server name) after a handshake, which is then
-  answered with "HTTP/1.1 200 OK" and the body "ok";
+  "sni NAME" (or "sni -" when the client sent no server name) after a handshake, then
+  "request after MS" once the request has arrived, MS milliseconds after the connection was
+  accepted; the request is answered with "HTTP/1.1 200 OK" and the body "ok";
   "failed REASON" when the handshake fails;
   "accepted" with --stall, which accepts connections and never says a word (a stalled handshake).
 --tls10 speaks TLS 1.0 and nothing else; --plain is no TLS server at all: it answers the first
@@ -16,6 +18,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 
 
 def say(line):
@@ -23,7 +26,7 @@ def say(line):
     sys.stdout.flush()
 
 
-def serve(connection, context):
+def serve(connection, context, accepted):
     try:
         with context.wrap_socket(connection, server_side=True) as tls:
             # The callback set below saw the ClientHello; no server name means no SNI was sent.
@@ -34,6 +37,7 @@ def serve(connection, context):
                 if not chunk:
                     return
                 request += chunk
+            say("request after %.1f" % ((time.monotonic() - accepted) * 1000))
             tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
     except (ssl.SSLError, OSError) as error:
         say("failed " + str(error).replace("\n", " "))
@@ -72,6 +76,7 @@ def main():
     stalled = []
     while True:
         connection, _ = listener.accept()
+        accepted = time.monotonic()
         if args.plain:
             connection.recv(4096)
             connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
@@ -82,7 +87,7 @@ def main():
             stalled.append(connection)  # kept open, never read
             say("accepted")
             continue
-        threading.Thread(target=serve, args=(connection, context), daemon=True).start()
+        threading.Thread(target=serve, args=(connection, context, accepted), daemon=True).start()
 
 
 if __name__ == "__main__":

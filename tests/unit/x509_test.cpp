@@ -5,8 +5,8 @@
 #include "catch.h"
 #include "tls.h"
 
+using linger::Certificate;
 using linger::CertificateIsFor;
-using linger::CertificateNames;
 using linger::DnsNameMatches;
 using linger::ParseCertificate;
 
@@ -79,6 +79,59 @@ const std::string kCommonNameOnly(
     "\xd0\xeb\x75\xbb\x5b\x3a\x69\x51\x78\xe9\xec\x0f\xe6\xe9\xb6\x8f\x1c\xc5\xe8\x3a\x09",
     285);
 
+// An intermediate CA (P-256, subject CN=constrained, O=test), nameConstraints: permitted
+// DNS:example.org and IP:10.0.0.0/255.0.0.0, excluded DNS:secret.example.org.
+const std::string kConstrainedCa(
+    "\x30\x82\x01\xdc\x30\x82\x01\x81\xa0\x03\x02\x01\x02\x02\x14\x2d\x94\x67\x2f\xfc\x11\x22\xfa"
+    "\xc7\x76\x44\x1b\xd8\x99\x7d\x51\x0f\xcf\x65\xea\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03"
+    "\x02\x30\x0f\x31\x0d\x30\x0b\x06\x03\x55\x04\x03\x0c\x04\x74\x20\x63\x61\x30\x1e\x17\x0d\x32"
+    "\x36\x31\x32\x30\x37\x31\x31\x32\x31\x34\x35\x5a\x17\x0d\x33\x36\x31\x32\x30\x34\x31\x31\x32"
+    "\x31\x34\x35\x5a\x30\x25\x31\x14\x30\x12\x06\x03\x55\x04\x03\x0c\x0b\x63\x6f\x6e\x73\x74\x72"
+    "\x61\x69\x6e\x65\x64\x31\x0d\x30\x0b\x06\x03\x55\x04\x0a\x0c\x04\x74\x65\x73\x74\x30\x59\x30"
+    "\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08\x2a\x86\x48\xce\x3d\x03\x01\x07\x03\x42\x00"
+    "\x04\xc5\xcd\x83\x18\x4f\xd9\x0f\xea\x64\x73\xa0\x15\x96\x9a\xef\xa2\xb7\x94\xec\x3d\x94\x95"
+    "\xc8\x93\x31\x2e\xf8\xe1\xe3\x48\xed\x97\x49\xb9\x93\x7a\xe8\x12\xc4\x7e\x82\xe2\x59\x39\x47"
+    "\x38\xce\xce\x0c\xec\xdc\x9c\xaa\x63\x2c\x04\x7d\xaa\x34\x95\xbc\x67\x67\xff\xa3\x81\xa4\x30"
+    "\x81\xa1\x30\x0f\x06\x03\x55\x1d\x13\x01\x01\xff\x04\x05\x30\x03\x01\x01\xff\x30\x0e\x06\x03"
+    "\x55\x1d\x0f\x01\x01\xff\x04\x04\x03\x02\x02\x04\x30\x3e\x06\x03\x55\x1d\x1e\x04\x37\x30\x35"
+    "\xa0\x1b\x30\x0d\x82\x0b\x65\x78\x61\x6d\x70\x6c\x65\x2e\x6f\x72\x67\x30\x0a\x87\x08\x0a\x00"
+    "\x00\x00\xff\x00\x00\x00\xa1\x16\x30\x14\x82\x12\x73\x65\x63\x72\x65\x74\x2e\x65\x78\x61\x6d"
+    "\x70\x6c\x65\x2e\x6f\x72\x67\x30\x1d\x06\x03\x55\x1d\x0e\x04\x16\x04\x14\x93\x9f\xd0\x67\xf2"
+    "\x7e\x98\x58\x67\x48\x4f\x26\xa6\xd0\xb1\xcf\xd0\xe0\x5d\xf5\x30\x1f\x06\x03\x55\x1d\x23\x04"
+    "\x18\x30\x16\x80\x14\xe4\x2b\xbc\x94\xf8\x5d\x84\x88\x7b\xfd\x55\x59\x39\x7a\xb9\x0d\x72\x8e"
+    "\x1c\x98\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03\x02\x03\x49\x00\x30\x46\x02\x21\x00\xc3"
+    "\xa4\x0e\x21\x73\xac\x00\x7c\x8b\x19\xa7\xdf\x7a\x3f\xbc\x90\x55\x61\xbf\x18\xf4\x6d\xbf\x85"
+    "\x91\x19\x72\xd7\xb1\x62\xa2\x95\x02\x21\x00\xbc\x7b\x92\x53\x9f\x12\xd6\xc6\xa3\x2d\xc5\x4e"
+    "\xb6\x62\x48\x36\x1e\xd7\xd1\x91\x1e\x95\x3a\x49\x35\xdf\xea\x11\x6b\x4c\x30\x35",
+    480);
+
+// Issued by kConstrainedCa: subjectAltName DNS:a.example.org, DNS:*.b.example.org, IP:10.1.2.3,
+// IP:fd00::1, email:a@b.c; extendedKeyUsage clientAuth, serverAuth.
+const std::string kConstrainedLeaf(
+    "\x30\x82\x01\xe8\x30\x82\x01\x8e\xa0\x03\x02\x01\x02\x02\x14\x06\x04\x9d\x14\xd8\x7c\x90\x37"
+    "\xe8\x55\xe8\x3a\xfa\xec\xaa\x53\x2c\x9a\xb3\xf8\x30\x0a\x06\x08\x2a\x86\x48\xce\x3d\x04\x03"
+    "\x02\x30\x25\x31\x14\x30\x12\x06\x03\x55\x04\x03\x0c\x0b\x63\x6f\x6e\x73\x74\x72\x61\x69\x6e"
+    "\x65\x64\x31\x0d\x30\x0b\x06\x03\x55\x04\x0a\x0c\x04\x74\x65\x73\x74\x30\x1e\x17\x0d\x32\x36"
+    "\x31\x32\x30\x37\x31\x31\x32\x31\x34\x35\x5a\x17\x0d\x33\x36\x31\x32\x30\x34\x31\x31\x32\x31"
+    "\x34\x35\x5a\x30\x14\x31\x12\x30\x10\x06\x03\x55\x04\x03\x0c\x09\x6c\x6f\x63\x61\x6c\x68\x6f"
+    "\x73\x74\x30\x59\x30\x13\x06\x07\x2a\x86\x48\xce\x3d\x02\x01\x06\x08\x2a\x86\x48\xce\x3d\x03"
+    "\x01\x07\x03\x42\x00\x04\x4b\x3d\xc7\x21\x4a\x0d\x67\x24\x5b\x10\xba\x6d\x14\x61\x18\x19\x6c"
+    "\xba\xed\xb8\x97\x24\x5e\xce\x85\x59\x88\xcf\x8e\x34\xe8\xd0\x5e\x36\x7b\x31\xb7\x27\x04\x6f"
+    "\xc2\x14\xa1\x2f\x0a\x2f\x63\x27\x0d\xd4\x01\xaa\xcf\x22\x6e\x52\x28\x36\x52\x78\xb6\xa3\xf6"
+    "\x66\xa3\x81\xac\x30\x81\xa9\x30\x48\x06\x03\x55\x1d\x11\x04\x41\x30\x3f\x82\x0d\x61\x2e\x65"
+    "\x78\x61\x6d\x70\x6c\x65\x2e\x6f\x72\x67\x82\x0f\x2a\x2e\x62\x2e\x65\x78\x61\x6d\x70\x6c\x65"
+    "\x2e\x6f\x72\x67\x87\x04\x0a\x01\x02\x03\x87\x10\xfd\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+    "\x00\x00\x00\x00\x01\x81\x05\x61\x40\x62\x2e\x63\x30\x1d\x06\x03\x55\x1d\x25\x04\x16\x30\x14"
+    "\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x02\x06\x08\x2b\x06\x01\x05\x05\x07\x03\x01\x30\x1d\x06"
+    "\x03\x55\x1d\x0e\x04\x16\x04\x14\x5c\x0f\x39\x7f\xa6\x8d\x78\x48\x77\x73\xfa\x9e\x0f\xb1\xdb"
+    "\x92\xbb\xf3\xf4\xb5\x30\x1f\x06\x03\x55\x1d\x23\x04\x18\x30\x16\x80\x14\x93\x9f\xd0\x67\xf2"
+    "\x7e\x98\x58\x67\x48\x4f\x26\xa6\xd0\xb1\xcf\xd0\xe0\x5d\xf5\x30\x0a\x06\x08\x2a\x86\x48\xce"
+    "\x3d\x04\x03\x02\x03\x48\x00\x30\x45\x02\x20\x32\x22\x44\x14\x62\xee\xb7\x56\xf3\x93\x4e\x68"
+    "\x19\x59\xef\xec\xc1\xc6\x96\x29\x86\x9d\xf1\xe5\x3c\xe9\x2f\xf5\x58\x61\x9a\x50\x02\x21\x00"
+    "\xf8\xd2\xe7\x60\x20\x6f\x18\x80\x53\x4e\x1f\x18\xa1\xa7\x51\x68\x55\x8f\xf7\x04\xfa\xd2\x99"
+    "\xc6\x7d\x15\xaf\x72\xf3\xed\x9a\x79",
+    492);
+
 }  // namespace
 
 TEST_CASE("a certificate's names and validity are read from its DER") {
@@ -98,6 +151,32 @@ TEST_CASE("a certificate's names and validity are read from its DER") {
   CHECK(legacy->dns_names.empty());
   CHECK(legacy->not_after == "20301231235959");
   CHECK(linger::ListNames(*legacy) == "legacy.example");
+}
+
+TEST_CASE("name constraints, extended key usage and the chain's Names are read from DER") {
+  auto ca = ParseCertificate(kConstrainedCa);
+  REQUIRE(ca.ok());
+  CHECK(ca->permitted.dns_names == std::vector<std::string>{"example.org"});
+  REQUIRE(ca->permitted.ip_ranges.size() == 1);
+  CHECK(ca->permitted.ip_ranges[0].address == *linger::ParseIpAddress("10.0.0.0"));
+  CHECK(ca->permitted.ip_ranges[0].mask[0] == 255);
+  CHECK(ca->permitted.ip_ranges[0].mask[1] == 0);
+  CHECK(ca->excluded.dns_names == std::vector<std::string>{"secret.example.org"});
+  CHECK(ca->excluded.ip_ranges.empty());
+  CHECK(ca->server_auth);  // no extendedKeyUsage at all
+
+  auto leaf = ParseCertificate(kConstrainedLeaf);
+  REQUIRE(leaf.ok());
+  CHECK(leaf->server_auth);
+  CHECK(leaf->issuer == ca->subject);
+  CHECK(leaf->subject != ca->subject);
+  CHECK(leaf->permitted.empty());
+  // Its IPv6 address is outside the only permitted range, which is IPv4.
+  CHECK(linger::NameConstraintProblem(*leaf, *ca, "a.example.org") ==
+        "certificate name fd00::1 is outside the names permitted to CA \"constrained\"");
+  for (size_t size = 0; size < kConstrainedCa.size(); ++size) {
+    CHECK_FALSE(ParseCertificate(kConstrainedCa.substr(0, size)).ok());
+  }
 }
 
 TEST_CASE("truncated or garbled DER is an error, never a crash") {
@@ -140,7 +219,7 @@ TEST_CASE("an IP host matches only IP SANs, a name without DNS SANs falls back t
   CHECK(CertificateIsFor(*legacy, "legacy.example"));
   CHECK_FALSE(CertificateIsFor(*legacy, "10.0.0.1"));
 
-  CertificateNames by_ip;
+  Certificate by_ip;
   by_ip.common_name = "10.0.0.1";
   CHECK_FALSE(CertificateIsFor(by_ip, "10.0.0.1"));  // an address is never matched as a name
 }
@@ -156,10 +235,10 @@ TEST_CASE("validity problems say which bound was crossed, and when") {
 }
 
 TEST_CASE("server names in messages are printable, and a long list is cut") {
-  CertificateNames names;
+  Certificate names;
   names.dns_names = {"a\x1b[31m.example", "b", "c", "d", "e", "f", "g"};
   CHECK(linger::ListNames(names) == "a\\x1b[31m.example, b, c, d, e and 2 more");
-  CHECK(linger::ListNames(CertificateNames{}) == "no name");
+  CHECK(linger::ListNames(Certificate{}) == "no name");
 }
 
 TEST_CASE("the trust store is --cacert, else $SSL_CERT_FILE, else the system bundle") {
@@ -181,5 +260,106 @@ TEST_CASE("TLS errors are worded for people") {
   CHECK(TlsErrorText(3).find("protocol version refused") == 0);  // BR_ERR_UNSUPPORTED_VERSION
   CHECK(TlsErrorText(62) == "unknown certificate authority");    // BR_ERR_X509_NOT_TRUSTED
   CHECK(TlsErrorText(512 + 80) == "linger sent alert internal_error (80)");
-  CHECK(TlsErrorText(100) == "handshake failure (BearSSL error 100)");
+  CHECK(TlsErrorText(100) == "handshake failure (TLS error 100)");
+  // Every certificate failure has words; no number is left for a person to look up.
+  for (int error = 33; error <= 62; ++error) {
+    if (error == 61) continue;  // no such code
+    INFO(error);
+    CHECK(TlsErrorText(error).find("error") == std::string::npos);
+  }
+}
+
+TEST_CASE("an address that a certificate has only as a DNS name is told apart") {
+  Certificate names;
+  names.dns_names = {"127.0.0.1"};
+  CHECK(linger::NameMismatch(names, "127.0.0.1") ==
+        "certificate has 127.0.0.1 only as a DNS name, and no IP address SAN for it");
+  Certificate legacy;
+  legacy.common_name = "10.0.0.1";
+  CHECK(linger::NameMismatch(legacy, "10.0.0.1") ==
+        "certificate has 10.0.0.1 only as its common name, and no IP address SAN for it");
+  CHECK(linger::NameMismatch(names, "10.0.0.2") == "certificate is for 127.0.0.1, not 10.0.0.2");
+}
+
+TEST_CASE("name constraints of a CA bound the names of the certificates below it") {
+  using linger::NameConstraintProblem;
+  Certificate ca;
+  ca.common_name = "sub";
+  ca.permitted.dns_names = {"example.org"};
+  Certificate leaf;
+  leaf.dns_names = {"a.example.org", "example.org", "*.b.EXAMPLE.org."};
+  CHECK(NameConstraintProblem(leaf, ca, "a.example.org").empty());
+  leaf.dns_names.push_back("a.example.com");
+  CHECK(NameConstraintProblem(leaf, ca, "a.example.org") ==
+        "certificate name a.example.com is outside the names permitted to CA \"sub\"");
+  leaf.dns_names = {"badexample.org"};  // a suffix of the text, not of the labels
+  CHECK_FALSE(NameConstraintProblem(leaf, ca, "badexample.org").empty());
+
+  // A base with a leading dot: only the names below it.
+  ca.permitted.dns_names = {".example.org"};
+  leaf.dns_names = {"a.example.org"};
+  CHECK(NameConstraintProblem(leaf, ca, "a.example.org").empty());
+  leaf.dns_names = {"example.org"};
+  CHECK_FALSE(NameConstraintProblem(leaf, ca, "example.org").empty());
+
+  // Excluded subtrees, also against a wildcard that could stand for an excluded name.
+  ca.permitted = {};
+  ca.excluded.dns_names = {"secret.example.org"};
+  leaf.dns_names = {"a.secret.example.org"};
+  CHECK(NameConstraintProblem(leaf, ca, "x") ==
+        "certificate name a.secret.example.org is among the names excluded for CA \"sub\"");
+  leaf.dns_names = {"*.example.org"};
+  CHECK_FALSE(NameConstraintProblem(leaf, ca, "x").empty());
+  leaf.dns_names = {"public.example.org"};
+  CHECK(NameConstraintProblem(leaf, ca, "x").empty());
+
+  // The common name stands in for absent DNS SANs when a name is checked, not for an address.
+  ca.excluded = {};
+  ca.permitted.dns_names = {"example.org"};
+  Certificate legacy;
+  legacy.common_name = "db.example.com";
+  CHECK_FALSE(NameConstraintProblem(legacy, ca, "db.example.com").empty());
+  CHECK(NameConstraintProblem(legacy, ca, "10.0.0.1").empty());
+
+  // iPAddress ranges: an address and a mask; a range of one family permits none of the other.
+  linger::IpRange ten;
+  ten.address = *linger::ParseIpAddress("10.0.0.0");
+  ten.mask = {255, 0, 0, 0};
+  ca.permitted = {};
+  ca.permitted.ip_ranges = {ten};
+  Certificate by_ip;
+  by_ip.ip_addresses = {*linger::ParseIpAddress("10.1.2.3")};
+  CHECK(NameConstraintProblem(by_ip, ca, "10.1.2.3").empty());
+  by_ip.ip_addresses.push_back(*linger::ParseIpAddress("127.0.0.1"));
+  CHECK(NameConstraintProblem(by_ip, ca, "10.1.2.3") ==
+        "certificate name 127.0.0.1 is outside the names permitted to CA \"sub\"");
+  by_ip.ip_addresses = {*linger::ParseIpAddress("::1")};
+  CHECK_FALSE(NameConstraintProblem(by_ip, ca, "::1").empty());
+  ca.permitted = {};
+  ca.excluded.ip_ranges = {ten};
+  by_ip.ip_addresses = {*linger::ParseIpAddress("10.9.9.9")};
+  CHECK(NameConstraintProblem(by_ip, ca, "10.9.9.9") ==
+        "certificate name 10.9.9.9 is among the names excluded for CA \"sub\"");
+}
+
+TEST_CASE("the path through a chain follows issuers, whatever order the server sent") {
+  auto certificate = [](const char* subject, const char* issuer) {
+    Certificate c;
+    c.subject = subject;
+    c.issuer = issuer;
+    return c;
+  };
+  auto is_root = [](std::string_view name) { return name == "root"; };
+  // As sent: the leaf, the root, an unrelated CA, the intermediate.
+  std::vector<Certificate> chain = {certificate("leaf", "inter"), certificate("root", "root"),
+                                    certificate("other", "other"), certificate("inter", "root")};
+  CHECK(linger::ChainPath(chain, is_root) == std::vector<size_t>{0, 3});
+  // No trusted issuer: as far as the chain leads, each certificate used once.
+  auto nothing = [](std::string_view) { return false; };
+  CHECK(linger::ChainPath(chain, nothing) == std::vector<size_t>{0, 3, 1});
+  // Two CAs that name each other end, they do not loop.
+  std::vector<Certificate> loop = {certificate("leaf", "a"), certificate("a", "b"),
+                                   certificate("b", "a")};
+  CHECK(linger::ChainPath(loop, nothing) == std::vector<size_t>{0, 1, 2});
+  CHECK(linger::ChainPath({}, nothing).empty());
 }
