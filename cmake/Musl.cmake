@@ -90,6 +90,13 @@ target_compile_options(linger_musl INTERFACE
   # aborts through fmt's own assertion handler instead: the same end, and nothing to link. (A
   # compile option: CMake drops function-like macros from compile definitions.)
   "-DFMT_THROW(error)=::fmt::detail::assert_fail(__FILE__, __LINE__, #error)")
+# linger formats no floating-point number, but fmt's argument visitor reaches float, double and
+# long double formatting from every format call: dragonbox, its tables, and musl's printf for long
+# double, about 20 KB. These make fmt's floating-point writers return at once, so the linker drops
+# them. The release tests run every process test against this binary, so a number that would now
+# print as nothing would fail them.
+target_compile_definitions(linger_musl INTERFACE FMT_USE_FLOAT=0 FMT_USE_DOUBLE=0
+  FMT_USE_LONG_DOUBLE=0)
 target_link_options(linger_musl INTERFACE
   --target=${linger_musl_target} -fuse-ld=lld -nostdlib -flto -Oz
   # A static PIE: no interpreter and no shared library, and the kernel still randomises where the
