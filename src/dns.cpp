@@ -32,11 +32,6 @@ void ForEachLine(std::string_view text, std::string_view comment, F f) {
   }
 }
 
-std::string_view WithoutFinalDot(std::string_view name) {
-  if (name.ends_with('.')) name.remove_suffix(1);
-  return name;
-}
-
 // "ndots:3" -> 3, clamped to [min, max] as glibc does; `fallback` when malformed.
 int OptionValue(std::string_view text, int fallback, int min, int max) {
   std::optional<std::uint64_t> value = ParseUnsigned(text, UINT64_MAX);

@@ -176,13 +176,11 @@ bool ResponseParser::OnLine(std::string_view line) {
 
 bool ResponseParser::OnStatusLine(std::string_view line) {
   // "HTTP/1.1 200 OK": version, three digits, then a space and a reason that may be empty.
-  bool ok = line.size() >= 12 && line.starts_with("HTTP/1.") && line[7] >= '0' && line[7] <= '9' &&
-            line[8] == ' ' && (line.size() == 12 || line[12] == ' ');
+  bool ok = line.size() >= 12 && line.starts_with("HTTP/1.") && IsDigit(line[7]) &&
+            line[8] == ' ' && (line.size() == 12 || line[12] == ' ') &&
+            AllDigits(line.substr(9, 3));
   int status = 0;
-  for (size_t i = 9; ok && i < 12; ++i) {
-    ok = line[i] >= '0' && line[i] <= '9';
-    status = status * 10 + (line[i] - '0');
-  }
+  for (size_t i = 9; ok && i < 12; ++i) status = status * 10 + (line[i] - '0');
   if (!ok || status < 100) {
     return Fail(fmt::format("not an HTTP/1.x response: '{}'", Short(line)));
   }

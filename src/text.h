@@ -12,6 +12,12 @@ namespace linger {
 // '0' to '9' only, whatever the locale.
 constexpr bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
+// True when `text` has digits only (an empty text has none that are not).
+bool AllDigits(std::string_view text);
+
+// A DNS name without its final dot: "example.com." and "example.com" name the same host.
+std::string_view WithoutFinalDot(std::string_view name);
+
 // ASCII letters compared without case on both sides; other bytes must be equal.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -14,6 +14,7 @@
 
 #include "file.h"
 #include "socket_headers.h"
+#include "text.h"
 #include "x509.h"
 
 // TCP_NODELAY. Only after socket_headers.h, as it includes <sys/socket.h>.
@@ -482,7 +483,7 @@ Result<size_t> TlsStream::Handshake() {
   }
   // RFC 6066 3: SNI carries host names only, never an address literal.
   bool is_address = ParseIpAddress(host_).has_value();
-  std::string sni = host_.ends_with('.') ? host_.substr(0, host_.size() - 1) : host_;
+  std::string sni(WithoutFinalDot(host_));
   if (br_ssl_client_reset(&client_, is_address ? nullptr : sni.c_str(), 0) == 0) {
     return Error{Failed(Explain(br_ssl_engine_last_error(&engine)))};
   }

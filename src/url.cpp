@@ -12,7 +12,7 @@ namespace {
 
 // RFC 1123 host names, plus '_' which real clusters use (Consul, SRV-style service names).
 bool IsHostName(std::string_view host) {
-  if (host.ends_with('.')) host.remove_suffix(1);
+  host = WithoutFinalDot(host);
   if (host.empty() || host.size() > 253) return false;
   size_t label = 0;
   for (char c : host) {

@@ -76,8 +76,6 @@ class DerReader {
   std::string_view data_;
 };
 
-bool AllDigits(std::string_view text) { return std::all_of(text.begin(), text.end(), IsDigit); }
-
 // UTCTime "YYMMDDHHMMSSZ" (years 1950-2049, RFC 5280 4.1.2.5.1) or GeneralizedTime
 // "YYYYMMDDHHMMSSZ", as "YYYYMMDDHHMMSS"; "" when it is neither.
 std::string ReadTime(DerReader& reader) {
@@ -213,10 +211,6 @@ bool ReadExtensions(std::string_view explicit_tag, Certificate& names) {
   return true;
 }
 
-std::string StripDot(std::string_view name) {
-  return std::string(name.ends_with('.') ? name.substr(0, name.size() - 1) : name);
-}
-
 std::string AddressText(const IpAddress& ip) {
   char text[INET6_ADDRSTRLEN] = "";
   inet_ntop(ip.family, ip.bytes.data(), text, sizeof text);
@@ -227,7 +221,7 @@ std::string AddressText(const IpAddress& ip) {
 // name with labels added on the left; a base with a leading dot, as some CAs write it, only the
 // names below it; an empty base, every name.
 bool DnsNameWithin(std::string_view name_text, std::string_view base_text) {
-  std::string name = StripDot(name_text), base = StripDot(base_text);
+  std::string_view name = WithoutFinalDot(name_text), base = WithoutFinalDot(base_text);
   if (base.empty()) return true;
   if (name.size() < base.size()) return false;
   std::string_view tail = std::string_view(name).substr(name.size() - base.size());
@@ -301,7 +295,7 @@ Result<Certificate> ParseCertificate(std::string_view der) {
 }
 
 bool DnsNameMatches(std::string_view pattern_text, std::string_view host_text) {
-  std::string pattern = StripDot(pattern_text), host = StripDot(host_text);
+  std::string_view pattern = WithoutFinalDot(pattern_text), host = WithoutFinalDot(host_text);
   if (pattern.empty() || host.empty()) return false;
   if (!pattern.starts_with("*.")) return EqualsIgnoreCase(pattern, host);
   // RFC 6125 6.4.3: the wildcard is the whole leftmost label and stands for exactly one label.
@@ -341,7 +335,9 @@ std::string ListNames(const Certificate& names) {
 
 std::string NameMismatch(const Certificate& names, std::string_view host) {
   if (ParseIpAddress(host)) {
-    auto same = [&](std::string_view name) { return EqualsIgnoreCase(StripDot(name), host); };
+    auto same = [&](std::string_view name) {
+      return EqualsIgnoreCase(WithoutFinalDot(name), host);
+    };
     bool dns_name = std::any_of(names.dns_names.begin(), names.dns_names.end(), same);
     if (dns_name || (names.dns_names.empty() && same(names.common_name))) {
       return fmt::format("certificate has {} only as {}, and no IP address SAN for it", host,
