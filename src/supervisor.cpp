@@ -11,10 +11,12 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <vector>
 
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "ready_server.h"
 #include "spawn.h"
 #include "traffic.h"
 #include "wait.h"
@@ -33,8 +35,13 @@ enum class Phase {
 
 class Supervisor {
  public:
-  Supervisor(const ExecOptions& options, const char* name, pid_t child, UniqueFd signals)
-      : options_(options), name_(name), child_(child), signals_(std::move(signals)) {}
+  Supervisor(const ExecOptions& options, const char* name, pid_t child, UniqueFd signals,
+             std::optional<ReadyServer> ready)
+      : options_(options),
+        name_(name),
+        child_(child),
+        signals_(std::move(signals)),
+        ready_(std::move(ready)) {}
 
   // The loop: reap, act on due deadlines, sleep in the kernel until a signal or the next deadline,
   // handle the signals. Only COMMAND's exit ends it: once the child runs, errors are warnings,
@@ -45,6 +52,7 @@ class Supervisor {
       ActOnDeadlines();
       Sleep();
       ReadSignals();
+      if (ready_) ready_->Serve(polled_, Clock::now());
     }
   }
 
@@ -109,13 +117,19 @@ class Supervisor {
   // Blocks until the signalfd is readable or the next deadline passes. With no deadline pending
   // there is no timeout at all, so an idle linger never wakes up (tini polls every second). An
   // exact wait ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
-  void Sleep() const {
+  void Sleep() {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
       Clock::time_point next = watch_ ? std::min(next_look_, delay_end_) : delay_end_;
       deadline = deadline ? std::min(*deadline, next) : next;
     }
-    if (WaitFor(signals_.get(), POLLIN, -1, deadline, Precision::kExact) == WaitEnd::kFailed) {
+    polled_.assign(1, {signals_.get(), POLLIN, 0});
+    if (ready_) {
+      ready_->Watch(polled_);
+      std::optional<Clock::time_point> next = ready_->NextDeadline();
+      if (next) deadline = deadline ? std::min(*deadline, *next) : *next;
+    }
+    if (WaitForAny(polled_, deadline, Precision::kExact) == WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
@@ -149,11 +163,12 @@ class Supervisor {
       held_ = sig;
       const Clock::time_point now = Clock::now();
       delay_end_ = DeadlineAfter(now, options_.delay);
+      const std::string ready = ready_ ? "; " + ready_->Drain(now) : "";
       if (options_.idle.idle) {
-        StartWatch(sig, now);
+        StartWatch(sig, now, ready);
       } else {
-        LogInfo("{} received, delaying it {} while '{}' keeps running", SignalName(sig),
-                FormatDuration(options_.delay), name_);
+        LogInfo("{} received, delaying it {} while '{}' keeps running{}", SignalName(sig),
+                FormatDuration(options_.delay), name_, ready);
       }
     } else {
       // Someone means it: a second stop signal (docker stop twice, Ctrl-C twice) ends the delay.
@@ -164,17 +179,18 @@ class Supervisor {
 
   // Starts watching the serving ports for --until-idle, or says why it cannot and keeps the full
   // delay. The first look is due at once.
-  void StartWatch(int sig, Clock::time_point now) {
-    Result<TrafficWatch> started = TrafficWatch::Start(options_.idle, now, delay_end_);
+  void StartWatch(int sig, Clock::time_point now, const std::string& ready) {
+    Result<TrafficWatch> started =
+        TrafficWatch::Start(options_.idle, now, delay_end_, ready_ ? &*ready_ : nullptr);
     if (!started.ok()) {
-      LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}", SignalName(sig),
-              started.error(), FormatDuration(options_.delay));
+      LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}{}", SignalName(sig),
+              started.error(), FormatDuration(options_.delay), ready);
       return;
     }
     watch_.emplace(std::move(*started));
     next_look_ = now;
-    LogInfo("{} received, delaying it up to {} {}", SignalName(sig), FormatDuration(options_.delay),
-            watch_->Watching());
+    LogInfo("{} received, delaying it up to {} {}{}", SignalName(sig),
+            FormatDuration(options_.delay), watch_->Watching(), ready);
   }
 
   void Send(int sig) const {
@@ -195,6 +211,8 @@ class Supervisor {
   std::optional<Clock::time_point> kill_at_;
   std::optional<TrafficWatch> watch_;  // while an until-idle delay runs
   Clock::time_point next_look_;        // valid while watch_ is set
+  std::optional<ReadyServer> ready_;   // --ready-port
+  std::vector<pollfd> polled_;         // the last Sleep()'s descriptors and what it saw
 };
 
 }  // namespace
@@ -218,9 +236,16 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   }
   Result<UniqueFd> signals = BlockIntoSignalFd(set);
   if (!signals.ok()) return Fail(signals.error());
+  // The ready port answers from before COMMAND starts; one that cannot be bound stops here.
+  std::optional<ReadyServer> ready;
+  if (options.ready.port != 0) {
+    Result<ReadyServer> listening = ReadyServer::Listen(options.ready);
+    if (!listening.ok()) return Fail(listening.error());
+    ready.emplace(std::move(*listening));
+  }
   Result<pid_t> child = SpawnCommand(command, inherited, options.group);
   if (!child.ok()) return Fail(child.error());
-  return Supervisor(options, command[0], *child, std::move(*signals)).Run();
+  return Supervisor(options, command[0], *child, std::move(*signals), std::move(ready)).Run();
 }
 
 }  // namespace linger

@@ -28,8 +28,9 @@ std::string Tenths(Duration d) {
 }  // namespace
 
 Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime start,
-                                         SteadyTime end) {
+                                         SteadyTime end, const OwnListener* own) {
   TrafficWatch watch(options, start, end);
+  watch.own_ = own;
   watch.netlink_ = UniqueFd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
   if (!watch.netlink_) {
     return Error{fmt::format("cannot open a NETLINK_SOCK_DIAG socket: {}", std::strerror(errno))};
@@ -51,7 +52,8 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
   constexpr int kBoth[] = {AF_INET, AF_INET6};
   Result<void> dumped = watch.Dump(options.ports.value_or(IntList()), kBoth);
   if (!dumped.ok()) return dumped.error();
-  watch.ports_ = options.ports ? *options.ports : ListeningPorts(watch.sockets_);
+  watch.ports_ =
+      options.ports ? *options.ports : ListeningPorts(watch.sockets_, own ? own->port() : 0);
   if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
   watch.families_ = ListeningFamilies(watch.sockets_, watch.ports_);
   return watch;
@@ -142,6 +144,8 @@ Result<TcpCounters> TrafficWatch::Counters() const {
   }
   std::optional<TcpCounters> counters = ParseTcpCounters({text, size});
   if (!counters) return Error{"/proc/net/snmp has no Tcp PassiveOpens and InSegs counters"};
+  // The health checks that linger accepted itself are not the app's connections.
+  if (own_) counters->passive_opens -= own_->Opens();
   return *counters;
 }
 

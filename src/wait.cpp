@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "fd.h"
 #include "log.h"
@@ -41,11 +42,24 @@ UniqueFd TimerAt(Clock::time_point deadline) {
 
 WaitEnd WaitFor(int fd, short events, int stop_fd, std::optional<Clock::time_point> deadline,
                 Precision precision) {
+  std::vector<pollfd> fds = {{stop_fd, POLLIN, 0}, {fd, events, 0}};
+  WaitEnd end = WaitForAny(fds, deadline, precision);
+  if (end != WaitEnd::kReady) return end;
+  return fds[0].revents != 0 ? WaitEnd::kStopped : WaitEnd::kReady;
+}
+
+WaitEnd WaitForAny(std::vector<pollfd>& fds, std::optional<Clock::time_point> deadline,
+                   Precision precision) {
   UniqueFd timer;
   if (deadline && precision == Precision::kExact && *deadline > Clock::now()) {
     timer = TimerAt(*deadline);
   }
-  pollfd fds[] = {{stop_fd, POLLIN, 0}, {fd, events, 0}, {timer.get(), POLLIN, 0}};
+  // The timer rides at the end for the length of the wait.
+  fds.push_back({timer.get(), POLLIN, 0});
+  struct PopTimer {
+    std::vector<pollfd>& fds;
+    ~PopTimer() { fds.pop_back(); }
+  } pop{fds};
   while (true) {
     Clock::duration left{};
     if (deadline) {
@@ -55,15 +69,17 @@ WaitEnd WaitFor(int fd, short events, int stop_fd, std::optional<Clock::time_poi
     timespec timeout = ToTimespec(left);
     // The timer, when there is one, keeps the deadline; ppoll's own timeout is then not needed.
     bool own_timeout = deadline && !timer;
-    if (ppoll(fds, 3, own_timeout ? &timeout : nullptr, nullptr) < 0) {
+    if (ppoll(fds.data(), fds.size(), own_timeout ? &timeout : nullptr, nullptr) < 0) {
       if (errno == EINTR) continue;
       return WaitEnd::kFailed;
     }
-    if (fds[0].revents != 0) return WaitEnd::kStopped;
-    if (fds[1].revents != 0) return WaitEnd::kReady;
     // The timer fired: it is the deadline's own clock, so that is the end (looping on a timer
     // that stays readable would spin). Otherwise the timeout passed; the check at the top decides.
-    if (fds[2].revents != 0) return WaitEnd::kTimedOut;
+    const bool timer_fired = fds.back().revents != 0;
+    for (size_t i = 0; i + 1 < fds.size(); ++i) {
+      if (fds[i].revents != 0) return WaitEnd::kReady;
+    }
+    if (timer_fired) return WaitEnd::kTimedOut;
   }
 }
 

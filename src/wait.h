@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
 namespace linger {
 
@@ -28,5 +29,11 @@ enum class Precision {
 // limit reached), an exact wait goes on coarsely, with one warning that names the cause.
 WaitEnd WaitFor(int fd, short events, int stop_fd,
                 std::optional<std::chrono::steady_clock::time_point> deadline, Precision precision);
+
+// Waits until one of `fds` has one of its events (kReady; each revents says which) or `deadline`
+// passes, as WaitFor does. `fds` is left as it was given, revents aside.
+WaitEnd WaitForAny(std::vector<pollfd>& fds,
+                   std::optional<std::chrono::steady_clock::time_point> deadline,
+                   Precision precision);
 
 }  // namespace linger
