@@ -1,5 +1,6 @@
 #include "ready.h"
 
+#include <initializer_list>
 #include <string>
 
 #include "catch.h"
@@ -28,7 +29,7 @@ TEST_CASE("a request head is complete at its empty line, however it is cut") {
       "\r\n\r\nGET / HTTP/1.1\r\n\r\n",  // empty lines before it are ignored
   };
   for (const std::string& head : heads) {
-    for (size_t piece : {1, 2, 3, 7, 1000}) {
+    for (size_t piece : std::initializer_list<size_t>{1, 2, 3, 7, 1000}) {
       INFO(head << " in pieces of " << piece);
       RequestReader reader;
       CHECK(FeedInPieces(reader, head.substr(0, head.size() - 1), piece) == State::kReading);
