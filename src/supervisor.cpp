@@ -114,9 +114,10 @@ class Supervisor {
     }
   }
 
-  // Blocks until the signalfd is readable or the next deadline passes. With no deadline pending
-  // there is no timeout at all, so an idle linger never wakes up (tini polls every second). An
-  // exact wait ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
+  // Blocks until the signalfd or a descriptor of the ready port is ready, or the next deadline
+  // passes. With no deadline pending there is no timeout at all, so an idle linger never wakes up
+  // (tini polls every second). An exact wait ends a 20 s delay on time, where ppoll's own timeout
+  // would be 20 ms late.
   void Sleep() {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
