@@ -59,7 +59,7 @@ Result<ReadyServer> ReadyServer::Listen(const ReadyOptions& options) {
   }
   if (listen(fd.get(), 128) != 0) return failed("listen");
   server.listener_ = std::move(fd);
-  server.connections_.reserve(kMaxConnections);
+  server.connections_ = std::vector<Connection>(kMaxConnections);
   return server;
 }
 
@@ -82,10 +82,11 @@ std::string ReadyServer::Drain(Clock::time_point now) {
 }
 
 void ReadyServer::Watch(std::vector<pollfd>& fds) const {
-  if (connections_.size() < kMaxConnections && !accept_paused_until_) {
+  if (open_ < kMaxConnections && !accept_paused_until_) {
     fds.push_back({listener_.get(), POLLIN, 0});
   }
   for (const Connection& connection : connections_) {
+    if (!connection.fd) continue;
     switch (connection.stage) {
       case Connection::Stage::kReading:
         fds.push_back({connection.fd.get(), POLLIN, 0});
@@ -105,7 +106,7 @@ void ReadyServer::Watch(std::vector<pollfd>& fds) const {
 std::optional<ReadyServer::Clock::time_point> ReadyServer::NextDeadline() const {
   std::optional<Clock::time_point> next = accept_paused_until_;
   for (const Connection& connection : connections_) {
-    if (!next || connection.deadline < *next) next = connection.deadline;
+    if (connection.fd && (!next || connection.deadline < *next)) next = connection.deadline;
   }
   return next;
 }
@@ -127,13 +128,17 @@ void ReadyServer::Serve(std::span<const pollfd> polled, Clock::time_point now) {
       }
     }
   }
-  std::erase_if(connections_, [&](const Connection& connection) {
-    return connection.stage == Connection::Stage::kDone || now >= connection.deadline;
-  });
+  for (Connection& connection : connections_) {
+    if (connection.fd &&
+        (connection.stage == Connection::Stage::kDone || now >= connection.deadline)) {
+      connection = Connection();
+      --open_;
+    }
+  }
 }
 
 void ReadyServer::Accept(Clock::time_point now) {
-  while (connections_.size() < kMaxConnections) {
+  while (open_ < kMaxConnections) {
     int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
@@ -145,7 +150,9 @@ void ReadyServer::Accept(Clock::time_point now) {
       return;
     }
     ++accepted_;
-    Connection& connection = connections_.emplace_back();
+    ++open_;
+    Connection& connection = *std::find_if(connections_.begin(), connections_.end(),
+                                           [](const Connection& slot) { return !slot.fd; });
     connection.fd = UniqueFd(fd);
     connection.deadline = now + kConnectionTime;
     Step(connection, now);

@@ -55,7 +55,7 @@ class ReadyServer final : public OwnListener {
   void Serve(std::span<const pollfd> polled, Clock::time_point now);
 
  private:
-  // One check connection.
+  // One check connection, or a free slot for one.
   struct Connection {
     enum class Stage { kReading, kChecking, kWriting, kDone };
     UniqueFd fd;
@@ -85,7 +85,8 @@ class ReadyServer final : public OwnListener {
 
   ReadyOptions options_;
   UniqueFd listener_;
-  std::vector<Connection> connections_;
+  std::vector<Connection> connections_;  // kMaxConnections slots; a free one has no fd
+  size_t open_ = 0;                      // the slots in use
   std::uint64_t accepted_ = 0;
   std::optional<Clock::time_point> drain_at_;
   std::optional<Clock::time_point> accept_paused_until_;  // after accept failed for lack of room
