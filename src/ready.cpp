@@ -78,8 +78,7 @@ RequestReader::State RequestReader::Judge(std::string_view head) {
     return State::kBad;
   }
   head_method_ = words[0] == "HEAD";
-  head_.clear();
-  head_.shrink_to_fit();
+  head_ = std::string();  // its memory too: the connection now waits for its answer
   return State::kComplete;
 }
 

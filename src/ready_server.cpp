@@ -18,13 +18,12 @@
 
 namespace linger {
 
-Result<ReadyServer> ReadyServer::Listen(const ReadyOptions& options) {
-  ReadyServer server(options);
+Result<void> ReadyServer::Listen() {
   auto failed = [&](std::string_view call) {
-    return Error{fmt::format("cannot listen on the ready port {}: {}: {}", options.port, call,
+    return Error{fmt::format("cannot listen on the ready port {}: {}: {}", options_.port, call,
                              std::strerror(errno))};
   };
-  const auto port = htons(static_cast<std::uint16_t>(options.port));
+  const auto port = htons(static_cast<std::uint16_t>(options_.port));
   sockaddr_storage address{};
   socklen_t length = 0;
   // One IPv6 socket that takes IPv4 too; a kernel without IPv6 gets an IPv4 one.
@@ -58,9 +57,9 @@ Result<ReadyServer> ReadyServer::Listen(const ReadyOptions& options) {
     return failed("bind");
   }
   if (listen(fd.get(), 128) != 0) return failed("listen");
-  server.listener_ = std::move(fd);
-  server.connections_ = std::vector<Connection>(kMaxConnections);
-  return server;
+  listener_ = std::move(fd);
+  connections_ = std::vector<Connection>(kMaxConnections);
+  return {};
 }
 
 std::uint64_t ReadyServer::Opens() const {
@@ -74,33 +73,32 @@ std::uint64_t ReadyServer::Opens() const {
 
 std::string ReadyServer::Drain(Clock::time_point now) {
   drain_at_ = DeadlineAfter(now, options_.fail_after);
-  if (options_.fail_after == Duration{}) {
-    return fmt::format("ready port {} answers 503 from now on", options_.port);
-  }
-  return fmt::format("ready port {} answers 503 in {}", options_.port,
-                     FormatDuration(options_.fail_after));
+  const bool now_on = options_.fail_after == Duration{};
+  return fmt::format("; ready port {} answers 503 {}{}", options_.port,
+                     now_on ? "from now on" : "in ",
+                     now_on ? std::string() : FormatDuration(options_.fail_after));
 }
 
-void ReadyServer::Watch(std::vector<pollfd>& fds) const {
-  if (open_ < kMaxConnections && !accept_paused_until_) {
-    fds.push_back({listener_.get(), POLLIN, 0});
-  }
+size_t ReadyServer::Watch(std::span<pollfd> fds) const {
+  size_t n = 0;
+  if (open_ < kMaxConnections && !accept_paused_until_) fds[n++] = {listener_.get(), POLLIN, 0};
   for (const Connection& connection : connections_) {
     if (!connection.fd) continue;
     switch (connection.stage) {
       case Connection::Stage::kReading:
-        fds.push_back({connection.fd.get(), POLLIN, 0});
+        fds[n++] = {connection.fd.get(), POLLIN, 0};
         break;
       case Connection::Stage::kChecking:
-        fds.push_back({connection.check.get(), POLLIN, 0});
+        fds[n++] = {connection.check.get(), POLLIN, 0};
         break;
       case Connection::Stage::kWriting:
-        fds.push_back({connection.fd.get(), POLLOUT, 0});
+        fds[n++] = {connection.fd.get(), POLLOUT, 0};
         break;
       case Connection::Stage::kDone:
         break;
     }
   }
+  return n;
 }
 
 std::optional<ReadyServer::Clock::time_point> ReadyServer::NextDeadline() const {

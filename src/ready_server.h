@@ -32,22 +32,26 @@ class ReadyServer final : public OwnListener {
   // How long one check of --ready-url may take.
   static constexpr Clock::duration kCheckTime = std::chrono::seconds(2);
 
-  // Listens on options.port on every address, IPv6 and IPv4; the error names the port.
-  static Result<ReadyServer> Listen(const ReadyOptions& options);
+  explicit ReadyServer(const ReadyOptions& options) : options_(options) {}
+  ReadyServer(const ReadyServer&) = delete;
+  ReadyServer& operator=(const ReadyServer&) = delete;
 
-  ReadyServer(ReadyServer&&) = default;
-  ReadyServer& operator=(ReadyServer&&) = default;
+  // Listens on the port on every address, IPv6 and IPv4; the error names the port.
+  Result<void> Listen();
 
   int port() const override { return options_.port; }
   std::uint64_t Opens() const override;
 
-  // Answers 503 from `now` plus --ready-fail-after on, and returns the words for the line that
-  // starts the delay: "ready port 8081 answers 503 from now on". Nothing wakes up at that
+  // Answers 503 from `now` plus --ready-fail-after on, and returns the words that end the line
+  // that starts the delay: "; ready port 8081 answers 503 from now on". Nothing wakes up at that
   // moment: each answer looks at the clock.
   std::string Drain(Clock::time_point now);
 
-  // Appends the descriptors to poll and their events.
-  void Watch(std::vector<pollfd>& fds) const;
+  // The most descriptors Watch() asks for: the listener and every connection.
+  static constexpr size_t kMaxWatched = 1 + kMaxConnections;
+  // Writes the descriptors to poll and their events to the start of `fds`, which has room for
+  // kMaxWatched, and returns how many.
+  size_t Watch(std::span<pollfd> fds) const;
   // The next moment a connection runs out of time, or a paused accept resumes.
   std::optional<Clock::time_point> NextDeadline() const;
   // Acts on what a poll saw (descriptors that are not its own are skipped), then closes the
@@ -67,8 +71,6 @@ class ReadyServer final : public OwnListener {
     std::string response;
     size_t sent = 0;
   };
-
-  explicit ReadyServer(const ReadyOptions& options) : options_(options) {}
 
   bool Draining(Clock::time_point now) const { return drain_at_ && now >= *drain_at_; }
   void Accept(Clock::time_point now);

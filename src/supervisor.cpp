@@ -7,11 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <optional>
-#include <vector>
 
 #include "commands.h"
 #include "exit_status.h"
@@ -36,12 +36,12 @@ enum class Phase {
 class Supervisor {
  public:
   Supervisor(const ExecOptions& options, const char* name, pid_t child, UniqueFd signals,
-             std::optional<ReadyServer> ready)
+             ReadyServer* ready)
       : options_(options),
         name_(name),
         child_(child),
         signals_(std::move(signals)),
-        ready_(std::move(ready)) {}
+        ready_(ready) {}
 
   // The loop: reap, act on due deadlines, sleep in the kernel until a signal or the next deadline,
   // handle the signals. Only COMMAND's exit ends it: once the child runs, errors are warnings,
@@ -52,7 +52,7 @@ class Supervisor {
       ActOnDeadlines();
       Sleep();
       ReadSignals();
-      if (ready_) ready_->Serve(polled_, Clock::now());
+      if (ready_) ready_->Serve(std::span(polled_).first(polled_count_), Clock::now());
     }
   }
 
@@ -124,13 +124,16 @@ class Supervisor {
       Clock::time_point next = watch_ ? std::min(next_look_, delay_end_) : delay_end_;
       deadline = deadline ? std::min(*deadline, next) : next;
     }
-    polled_.assign(1, {signals_.get(), POLLIN, 0});
+    polled_[0] = {signals_.get(), POLLIN, 0};
+    polled_count_ = 1;
     if (ready_) {
-      ready_->Watch(polled_);
+      polled_count_ += ready_->Watch(std::span(polled_).subspan(1));
       std::optional<Clock::time_point> next = ready_->NextDeadline();
       if (next) deadline = deadline ? std::min(*deadline, *next) : *next;
     }
-    if (WaitForAny(polled_, deadline, Precision::kExact) == WaitEnd::kFailed) {
+    // One more entry for the wait's timer.
+    std::span<pollfd> fds = std::span(polled_).first(polled_count_ + 1);
+    if (WaitForAny(fds, deadline, Precision::kExact) == WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
@@ -164,7 +167,7 @@ class Supervisor {
       held_ = sig;
       const Clock::time_point now = Clock::now();
       delay_end_ = DeadlineAfter(now, options_.delay);
-      const std::string ready = ready_ ? "; " + ready_->Drain(now) : "";
+      const std::string ready = ready_ ? ready_->Drain(now) : std::string();
       if (options_.idle.idle) {
         StartWatch(sig, now, ready);
       } else {
@@ -181,8 +184,7 @@ class Supervisor {
   // Starts watching the serving ports for --until-idle, or says why it cannot and keeps the full
   // delay. The first look is due at once.
   void StartWatch(int sig, Clock::time_point now, const std::string& ready) {
-    Result<TrafficWatch> started =
-        TrafficWatch::Start(options_.idle, now, delay_end_, ready_ ? &*ready_ : nullptr);
+    Result<TrafficWatch> started = TrafficWatch::Start(options_.idle, now, delay_end_, ready_);
     if (!started.ok()) {
       LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}{}", SignalName(sig),
               started.error(), FormatDuration(options_.delay), ready);
@@ -212,8 +214,10 @@ class Supervisor {
   std::optional<Clock::time_point> kill_at_;
   std::optional<TrafficWatch> watch_;  // while an until-idle delay runs
   Clock::time_point next_look_;        // valid while watch_ is set
-  std::optional<ReadyServer> ready_;   // --ready-port
-  std::vector<pollfd> polled_;         // the last Sleep()'s descriptors and what it saw
+  ReadyServer* const ready_;           // --ready-port, or nullptr
+  // The last Sleep()'s descriptors and what it saw: the signalfd, the ready port's, a timer.
+  std::array<pollfd, 1 + ReadyServer::kMaxWatched + 1> polled_{};
+  size_t polled_count_ = 0;  // the entries before the timer's
 };
 
 }  // namespace
@@ -240,13 +244,13 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   // The ready port answers from before COMMAND starts; one that cannot be bound stops here.
   std::optional<ReadyServer> ready;
   if (options.ready.port != 0) {
-    Result<ReadyServer> listening = ReadyServer::Listen(options.ready);
+    Result<void> listening = ready.emplace(options.ready).Listen();
     if (!listening.ok()) return Fail(listening.error());
-    ready.emplace(std::move(*listening));
   }
   Result<pid_t> child = SpawnCommand(command, inherited, options.group);
   if (!child.ok()) return Fail(child.error());
-  return Supervisor(options, command[0], *child, std::move(*signals), std::move(ready)).Run();
+  return Supervisor(options, command[0], *child, std::move(*signals), ready ? &*ready : nullptr)
+      .Run();
 }
 
 }  // namespace linger

@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include "fd.h"
 #include "log.h"
@@ -42,24 +41,19 @@ UniqueFd TimerAt(Clock::time_point deadline) {
 
 WaitEnd WaitFor(int fd, short events, int stop_fd, std::optional<Clock::time_point> deadline,
                 Precision precision) {
-  std::vector<pollfd> fds = {{stop_fd, POLLIN, 0}, {fd, events, 0}};
+  pollfd fds[] = {{stop_fd, POLLIN, 0}, {fd, events, 0}, {-1, 0, 0}};
   WaitEnd end = WaitForAny(fds, deadline, precision);
   if (end != WaitEnd::kReady) return end;
   return fds[0].revents != 0 ? WaitEnd::kStopped : WaitEnd::kReady;
 }
 
-WaitEnd WaitForAny(std::vector<pollfd>& fds, std::optional<Clock::time_point> deadline,
+WaitEnd WaitForAny(std::span<pollfd> fds, std::optional<Clock::time_point> deadline,
                    Precision precision) {
   UniqueFd timer;
   if (deadline && precision == Precision::kExact && *deadline > Clock::now()) {
     timer = TimerAt(*deadline);
   }
-  // The timer rides at the end for the length of the wait.
-  fds.push_back({timer.get(), POLLIN, 0});
-  struct PopTimer {
-    std::vector<pollfd>& fds;
-    ~PopTimer() { fds.pop_back(); }
-  } pop{fds};
+  fds.back() = {timer.get(), POLLIN, 0};
   while (true) {
     Clock::duration left{};
     if (deadline) {

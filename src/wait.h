@@ -5,7 +5,7 @@
 
 #include <chrono>
 #include <optional>
-#include <vector>
+#include <span>
 
 namespace linger {
 
@@ -30,9 +30,9 @@ enum class Precision {
 WaitEnd WaitFor(int fd, short events, int stop_fd,
                 std::optional<std::chrono::steady_clock::time_point> deadline, Precision precision);
 
-// Waits until one of `fds` has one of its events (kReady; each revents says which) or `deadline`
-// passes, as WaitFor does. `fds` is left as it was given, revents aside.
-WaitEnd WaitForAny(std::vector<pollfd>& fds,
+// Waits until one of `fds` but the last has one of its events (kReady; each revents says which)
+// or `deadline` passes, as WaitFor does. The last entry is spare: the wait puts its timer there.
+WaitEnd WaitForAny(std::span<pollfd> fds,
                    std::optional<std::chrono::steady_clock::time_point> deadline,
                    Precision precision);
 
