@@ -34,6 +34,9 @@ Example (Kubernetes container):
 int RunExecWithDelay(std::span<char* const> args) {
   Invocation invocation = StartCommand<ExecOptions>(kExecWithDelay, ExecOptionRows(), args);
   if (!invocation.args) return invocation.exit_status;
+  if (Result<void> checked = CheckExecOptions(invocation.options); !checked.ok()) {
+    return Fail(checked.error());
+  }
   return Supervise(invocation.args->command, invocation.options);
 }
 

@@ -59,11 +59,47 @@ constexpr OptionRow<ExecOptions> kOwnRows[] = {
      }},
 };
 
-// Its own rows, then those it shares with sleep.
-constexpr auto kRows = JoinRows(std::to_array(kOwnRows), IdleOptionRows<ExecOptions>(true));
+// The ready port, for load balancers that only learn from health checks.
+constexpr OptionRow<ExecOptions> kReadyRows[] = {
+    {{"ready-port", "PORT", "LINGER_READY_PORT",
+      "answer HTTP health checks on PORT: 200 until the stop\nsignal, 503 from then on"},
+     [](ExecOptions& options, std::string_view value) {
+       return SetReadyPort(options.ready, value);
+     }},
+    {{"ready-url", "URL", "LINGER_READY_URL",
+      "before the stop signal, answer with the app's own\nreadiness at this http:// URL"},
+     [](ExecOptions& options, std::string_view value) {
+       return SetReadyUrl(options.ready, value);
+     }},
+    {{"ready-fail-after", "D", "LINGER_READY_FAIL_AFTER",
+      "start answering 503 D after the stop signal\n(default 0)"},
+     [](ExecOptions& options, std::string_view value) -> Result<void> {
+       Result<Duration> d = ParseDuration(value);
+       if (!d.ok()) return d.error();
+       options.ready.fail_after = *d;
+       return {};
+     }},
+};
+
+// Its own rows, those it shares with sleep, then the ready port's.
+constexpr auto kRows =
+    JoinRows(JoinRows(std::to_array(kOwnRows), IdleOptionRows<ExecOptions>(true)),
+             std::to_array(kReadyRows));
 
 }  // namespace
 
 std::span<const OptionRow<ExecOptions>> ExecOptionRows() { return kRows; }
+
+Result<void> CheckExecOptions(const ExecOptions& options) {
+  const ReadyOptions& ready = options.ready;
+  if (ready.port == 0 && (ready.url || ready.fail_after != Duration{})) {
+    return UsageError("--ready-url and --ready-fail-after need --ready-port");
+  }
+  // Its health checks would keep --until-idle's delay busy until the load balancer gives up.
+  if (ready.port != 0 && options.idle.ports && options.idle.ports->Contains(ready.port)) {
+    return UsageError(fmt::format("--ports: the ready port {} is not a serving port", ready.port));
+  }
+  return {};
+}
 
 }  // namespace linger

@@ -12,6 +12,7 @@
 #include "duration.h"
 #include "idle.h"
 #include "int_list.h"
+#include "ready.h"
 
 namespace linger {
 
@@ -24,9 +25,14 @@ struct ExecOptions {
   IntList success_exit;                       // statuses reported as 0
   bool group = false;                         // signal COMMAND's whole process group
   IdleOptions idle;                           // --until-idle, --ports, --ignore-from
+  ReadyOptions ready;                         // --ready-port, --ready-url, --ready-fail-after
 };
 
 // exec-with-delay's option table.
 std::span<const OptionRow<ExecOptions>> ExecOptionRows();
+
+// The rules between options that no single row can check: the ready options need a ready port,
+// and the ready port is never a serving port. A usage error says which.
+Result<void> CheckExecOptions(const ExecOptions& options);
 
 }  // namespace linger

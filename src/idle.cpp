@@ -79,10 +79,12 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
   return look;
 }
 
-IntList ListeningPorts(std::span<const TcpSocket> sockets) {
+IntList ListeningPorts(std::span<const TcpSocket> sockets, int own_port) {
   std::vector<int> ports;
   for (const TcpSocket& socket : sockets) {
-    if (socket.state == kTcpListen && !IsLoopback(socket.local)) ports.push_back(socket.local_port);
+    if (socket.state == kTcpListen && !IsLoopback(socket.local) && socket.local_port != own_port) {
+      ports.push_back(socket.local_port);
+    }
   }
   std::sort(ports.begin(), ports.end());
   ports.erase(std::unique(ports.begin(), ports.end()), ports.end());

@@ -87,8 +87,9 @@ Look Summarize(SteadyTime at, std::span<const TcpSocket> sockets, const IntList&
                const PeerList& ignore, TcpCounters counters);
 
 // The serving ports when none are given: every port with a TCP listener on an address that is not
-// loopback (a sidecar's admin port or a debug listener on 127.0.0.1 is not where traffic comes).
-IntList ListeningPorts(std::span<const TcpSocket> sockets);
+// loopback (a sidecar's admin port or a debug listener on 127.0.0.1 is not where traffic comes),
+// but `own_port`, linger's own (0: none).
+IntList ListeningPorts(std::span<const TcpSocket> sockets, int own_port = 0);
 
 // The ranges of `ports` (as given) on which nothing listens, on any address: a port named by
 // mistake, or a table a sandbox shows empty.

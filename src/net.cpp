@@ -104,12 +104,15 @@ Result<Connection> Connect(const Context& ctx, Resolver& resolver, const std::st
       }
       continue;
     }
-    std::vector<pollfd> fds;
+    // The stop signals first, then each pending connect, then the wait's own entry.
+    std::vector<pollfd> fds = {{ctx.stop_fd, POLLIN, 0}};
     for (const Pending& one : pending) fds.push_back({one.fd.get(), POLLOUT, 0});
+    fds.push_back({-1, 0, 0});
     Clock::time_point until = ctx.deadline;
     if (next < addresses.size()) until = std::min(until, next_start);
     // Network waits need no sub-millisecond deadline: coarse, without a timer each.
-    WaitEnd end = WaitForAny(fds, ctx.stop_fd, until, Precision::kCoarse);
+    WaitEnd end = WaitForAny(fds, until, Precision::kCoarse);
+    if (end == WaitEnd::kReady && fds[0].revents != 0) end = WaitEnd::kStopped;
     if (end == WaitEnd::kTimedOut && Clock::now() < ctx.deadline) continue;  // the next one's turn
     if (end != WaitEnd::kReady) {
       std::string what = WhyNotReady(end);
@@ -120,10 +123,11 @@ Result<Connection> Connect(const Context& ctx, Resolver& resolver, const std::st
       break;
     }
     for (size_t i = 0; i < pending.size(); ++i) {
-      if (fds[i].revents == 0) continue;
+      const pollfd& polled = fds[i + 1];
+      if (polled.revents == 0) continue;
       int err = 0;
       socklen_t length = sizeof err;
-      if (getsockopt(fds[i].fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+      if (getsockopt(polled.fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
       std::string endpoint = FormatEndpoint(addresses[pending[i].index], port);
       if (err == 0) return Connection{std::move(pending[i].fd), std::move(endpoint)};
       why[pending[i].index] = fmt::format("connect to {}: {}", endpoint, std::strerror(err));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "ready_server.h"
 #include "spawn.h"
 #include "traffic.h"
 #include "wait.h"
@@ -33,8 +35,13 @@ enum class Phase {
 
 class Supervisor {
  public:
-  Supervisor(const ExecOptions& options, const char* name, pid_t child, UniqueFd signals)
-      : options_(options), name_(name), child_(child), signals_(std::move(signals)) {}
+  Supervisor(const ExecOptions& options, const char* name, pid_t child, UniqueFd signals,
+             ReadyServer* ready)
+      : options_(options),
+        name_(name),
+        child_(child),
+        signals_(std::move(signals)),
+        ready_(ready) {}
 
   // The loop: reap, act on due deadlines, sleep in the kernel until a signal or the next deadline,
   // handle the signals. Only COMMAND's exit ends it: once the child runs, errors are warnings,
@@ -45,6 +52,7 @@ class Supervisor {
       ActOnDeadlines();
       Sleep();
       ReadSignals();
+      if (ready_) ready_->Serve(std::span(polled_).first(polled_count_), Clock::now());
     }
   }
 
@@ -105,20 +113,31 @@ class Supervisor {
     }
   }
 
-  // Blocks until the signalfd is readable or the next deadline passes. With no deadline pending
-  // there is no timeout at all, so an idle linger never wakes up (tini polls every second). An
-  // exact wait ends a 20 s delay on time, where ppoll's own timeout would be 20 ms late.
-  void Sleep() const {
+  // Blocks until the signalfd or a descriptor of the ready port is ready, or the next deadline
+  // passes. With no deadline pending there is no timeout at all, so an idle linger never wakes up
+  // (tini polls every second). An exact wait ends a 20 s delay on time, where ppoll's own timeout
+  // would be 20 ms late.
+  void Sleep() {
     std::optional<Clock::time_point> deadline = kill_at_;
     if (phase_ == Phase::kDelaying) {
       Clock::time_point next = watch_ ? std::min(watch_->NextStep(), delay_end_) : delay_end_;
       deadline = deadline ? std::min(*deadline, next) : next;
     }
+    polled_[0] = {signals_.get(), POLLIN, 0};
+    polled_count_ = 1;
     // While a look is under way, also until the kernel's next datagram arrives, which takes well
     // under a millisecond: the look's own deadline needs no timer of its own.
     const int look = watch_ && phase_ == Phase::kDelaying ? watch_->fd() : -1;
-    if (WaitFor(look, POLLIN, signals_.get(), deadline,
-                look < 0 ? Precision::kExact : Precision::kCoarse) == WaitEnd::kFailed) {
+    if (look >= 0) polled_[polled_count_++] = {look, POLLIN, 0};
+    if (ready_) {
+      polled_count_ += ready_->Watch(std::span(polled_).subspan(polled_count_));
+      std::optional<Clock::time_point> next = ready_->NextDeadline();
+      if (next) deadline = deadline ? std::min(*deadline, *next) : *next;
+    }
+    // One more entry for the wait's timer.
+    std::span<pollfd> fds = std::span(polled_).first(polled_count_ + 1);
+    if (WaitForAny(fds, deadline, look < 0 ? Precision::kExact : Precision::kCoarse) ==
+        WaitEnd::kFailed) {
       LogWarn("ppoll: {}", std::strerror(errno));
     }
   }
@@ -152,11 +171,12 @@ class Supervisor {
       held_ = sig;
       const Clock::time_point now = Clock::now();
       delay_end_ = DeadlineAfter(now, options_.delay);
+      const std::string ready = ready_ ? ready_->Drain(now) : std::string();
       if (options_.idle.idle) {
-        StartWatch(sig, now);
+        StartWatch(sig, now, ready);
       } else {
-        LogInfo("{} received, delaying it {} while '{}' keeps running", SignalName(sig),
-                FormatDuration(options_.delay), name_);
+        LogInfo("{} received, delaying it {} while '{}' keeps running{}", SignalName(sig),
+                FormatDuration(options_.delay), name_, ready);
       }
     } else {
       // Someone means it: a second stop signal (docker stop twice, Ctrl-C twice) ends the delay.
@@ -167,16 +187,16 @@ class Supervisor {
 
   // Starts watching the serving ports for --until-idle, or says why it cannot and keeps the full
   // delay. The first look is due at once.
-  void StartWatch(int sig, Clock::time_point now) {
-    Result<TrafficWatch> started = TrafficWatch::Start(options_.idle, now, delay_end_);
+  void StartWatch(int sig, Clock::time_point now, const std::string& ready) {
+    Result<TrafficWatch> started = TrafficWatch::Start(options_.idle, now, delay_end_, ready_);
     if (!started.ok()) {
-      LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}", SignalName(sig),
-              started.error(), FormatDuration(options_.delay));
+      LogInfo("{} received, cannot watch the traffic ({}), waiting the full {}{}", SignalName(sig),
+              started.error(), FormatDuration(options_.delay), ready);
       return;
     }
     watch_.emplace(std::move(*started));
-    LogInfo("{} received, delaying it up to {} {}", SignalName(sig), FormatDuration(options_.delay),
-            watch_->Watching());
+    LogInfo("{} received, delaying it up to {} {}{}", SignalName(sig),
+            FormatDuration(options_.delay), watch_->Watching(), ready);
   }
 
   void Send(int sig) const {
@@ -196,6 +216,11 @@ class Supervisor {
   Clock::time_point delay_end_;  // valid in kDelaying
   std::optional<Clock::time_point> kill_at_;
   std::optional<TrafficWatch> watch_;  // while an until-idle delay runs
+  ReadyServer* const ready_;           // --ready-port, or nullptr
+  // The last Sleep()'s descriptors and what it saw: the signalfd, a look's netlink socket, the
+  // ready port's, a timer.
+  std::array<pollfd, 1 + 1 + ReadyServer::kMaxWatched + 1> polled_{};
+  size_t polled_count_ = 0;  // the entries before the timer's
 };
 
 }  // namespace
@@ -219,9 +244,16 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   }
   Result<UniqueFd> signals = BlockIntoSignalFd(set);
   if (!signals.ok()) return Fail(signals.error());
+  // The ready port answers from before COMMAND starts; one that cannot be bound stops here.
+  std::optional<ReadyServer> ready;
+  if (options.ready.port != 0) {
+    Result<void> listening = ready.emplace(options.ready).Listen();
+    if (!listening.ok()) return Fail(listening.error());
+  }
   Result<pid_t> child = SpawnCommand(command, inherited, options.group);
   if (!child.ok()) return Fail(child.error());
-  return Supervisor(options, command[0], *child, std::move(*signals)).Run();
+  return Supervisor(options, command[0], *child, std::move(*signals), ready ? &*ready : nullptr)
+      .Run();
 }
 
 }  // namespace linger

@@ -44,8 +44,9 @@ std::string Tenths(Duration d) {
 }  // namespace
 
 Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime start,
-                                         SteadyTime end) {
+                                         SteadyTime end, const OwnListener* own) {
   TrafficWatch watch(options, start, end);
+  watch.own_ = own;
   Result<UniqueFd> netlink = OpenNetlink();
   if (!netlink.ok()) return netlink.error();
   watch.netlink_ = std::move(*netlink);
@@ -73,7 +74,7 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
       LogWarn("{}", line);
     }
   } else {
-    watch.ports_ = ListeningPorts(watch.sockets_);
+    watch.ports_ = ListeningPorts(watch.sockets_, own ? own->port() : 0);
     if (watch.ports_.ranges().empty()) return Error{"no TCP port is listening beyond loopback"};
   }
   watch.families_ = ListeningFamilies(watch.sockets_, watch.ports_);
@@ -232,6 +233,8 @@ Result<TcpCounters> TrafficWatch::Counters() const {
   }
   std::optional<TcpCounters> counters = ParseTcpCounters({text, size});
   if (!counters) return Error{"/proc/net/snmp has no Tcp PassiveOpens and InSegs counters"};
+  // The health checks that linger accepted itself are not the app's connections.
+  if (own_) counters->passive_opens -= own_->Opens();
   return *counters;
 }
 

@@ -9,6 +9,7 @@
 
 #include "fd.h"
 #include "idle.h"
+#include "own_listener.h"
 #include "result.h"
 #include "socket_headers.h"
 
@@ -19,8 +20,10 @@ class TrafficWatch {
  public:
   // Opens the netlink socket and /proc/net/snmp and finds the serving ports. The error says why
   // the traffic cannot be watched (netlink refused, no serving port); the caller then waits the
-  // full delay.
-  static Result<TrafficWatch> Start(const IdleOptions& options, SteadyTime start, SteadyTime end);
+  // full delay. `own`, when given, is linger's own listener: never a serving port, and its
+  // connections are not traffic.
+  static Result<TrafficWatch> Start(const IdleOptions& options, SteadyTime start, SteadyTime end,
+                                    const OwnListener* own = nullptr);
 
   // The serving ports being watched.
   const IntList& ports() const { return ports_; }
@@ -92,6 +95,7 @@ class TrafficWatch {
   std::vector<unsigned char> buffer_;   // one netlink datagram
   std::vector<TcpSocket> sockets_;      // the last dump, its memory kept for the next one
   std::optional<std::string> failure_;  // the last look's error, logged once per new error
+  const OwnListener* own_ = nullptr;
 };
 
 }  // namespace linger

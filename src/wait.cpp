@@ -4,10 +4,8 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
 
 #include "fd.h"
 #include "log.h"
@@ -43,24 +41,19 @@ UniqueFd TimerAt(Clock::time_point deadline) {
 
 WaitEnd WaitFor(int fd, short events, int stop_fd, std::optional<Clock::time_point> deadline,
                 Precision precision) {
-  pollfd one{fd, events, 0};
-  return WaitForAny(std::span(&one, 1), stop_fd, deadline, precision);
+  pollfd fds[] = {{stop_fd, POLLIN, 0}, {fd, events, 0}, {-1, 0, 0}};
+  WaitEnd end = WaitForAny(fds, deadline, precision);
+  if (end != WaitEnd::kReady) return end;
+  return fds[0].revents != 0 ? WaitEnd::kStopped : WaitEnd::kReady;
 }
 
-WaitEnd WaitForAny(std::span<pollfd> fds, int stop_fd, std::optional<Clock::time_point> deadline,
+WaitEnd WaitForAny(std::span<pollfd> fds, std::optional<Clock::time_point> deadline,
                    Precision precision) {
   UniqueFd timer;
   if (deadline && precision == Precision::kExact && *deadline > Clock::now()) {
     timer = TimerAt(*deadline);
   }
-  // The stop descriptor and the timer first, then the caller's: on the stack for one descriptor,
-  // so that the waits of PID 1's loop allocate nothing.
-  pollfd few[3];
-  std::vector<pollfd> many(fds.size() > 1 ? fds.size() + 2 : 0);
-  std::span<pollfd> all = many.empty() ? std::span(few).first(fds.size() + 2) : std::span(many);
-  all[0] = {stop_fd, POLLIN, 0};
-  all[1] = {timer.get(), POLLIN, 0};
-  std::copy(fds.begin(), fds.end(), all.begin() + 2);
+  fds.back() = {timer.get(), POLLIN, 0};
   while (true) {
     Clock::duration left{};
     if (deadline) {
@@ -70,20 +63,17 @@ WaitEnd WaitForAny(std::span<pollfd> fds, int stop_fd, std::optional<Clock::time
     timespec timeout = ToTimespec(left);
     // The timer, when there is one, keeps the deadline; ppoll's own timeout is then not needed.
     bool own_timeout = deadline && !timer;
-    if (ppoll(all.data(), all.size(), own_timeout ? &timeout : nullptr, nullptr) < 0) {
+    if (ppoll(fds.data(), fds.size(), own_timeout ? &timeout : nullptr, nullptr) < 0) {
       if (errno == EINTR) continue;
       return WaitEnd::kFailed;
     }
-    if (all[0].revents != 0) return WaitEnd::kStopped;
-    bool ready = false;
-    for (size_t i = 0; i < fds.size(); ++i) {
-      fds[i].revents = all[i + 2].revents;
-      ready = ready || fds[i].revents != 0;
-    }
-    if (ready) return WaitEnd::kReady;
     // The timer fired: it is the deadline's own clock, so that is the end (looping on a timer
     // that stays readable would spin). Otherwise the timeout passed; the check at the top decides.
-    if (all[1].revents != 0) return WaitEnd::kTimedOut;
+    const bool timer_fired = fds.back().revents != 0;
+    for (size_t i = 0; i + 1 < fds.size(); ++i) {
+      if (fds[i].revents != 0) return WaitEnd::kReady;
+    }
+    if (timer_fired) return WaitEnd::kTimedOut;
   }
 }
 

@@ -30,9 +30,9 @@ enum class Precision {
 WaitEnd WaitFor(int fd, short events, int stop_fd,
                 std::optional<std::chrono::steady_clock::time_point> deadline, Precision precision);
 
-// The same for several descriptors at once: ready when any of `fds` has its events, and their
-// revents then say which.
-WaitEnd WaitForAny(std::span<pollfd> fds, int stop_fd,
+// Waits until one of `fds` but the last has one of its events (kReady; each revents says which)
+// or `deadline` passes, as WaitFor does. The last entry is spare: the wait puts its timer there.
+WaitEnd WaitForAny(std::span<pollfd> fds,
                    std::optional<std::chrono::steady_clock::time_point> deadline,
                    Precision precision);
 

@@ -314,6 +314,43 @@ TEST_CASE("until-idle in exec-with-delay: COMMAND gets its signal one window aft
   CHECK(Contains(p.Stderr(), "ports idle for 1s after "));
 }
 
+// A load balancer's health checks, one connection each, every 100 ms: prints each status.
+constexpr const char* kHealthChecks = R"(
+import socket, sys, time
+while True:
+    try:
+        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+        s.sendall(b"GET / HTTP/1.1\r\nHost: pod\r\n\r\n")
+        response = b""
+        while chunk := s.recv(4096):
+            response += chunk
+        s.close()
+        print(response.split(b" ")[1].decode(), flush=True)
+    except (OSError, IndexError) as e:
+        print("error", e, flush=True)
+    time.sleep(0.1)
+)";
+
+TEST_CASE("until-idle with a ready port: its health checks are not traffic, its port not served") {
+  REQUIRE_NETNS(ns);
+  auto server = Serve(ns, "0.0.0.0", 8080);
+  Process p(ns.In({Linger(), "exec-with-delay", "--delay", "10s", "--until-idle", "1s",
+                   "--ready-port", "8081", "--", Helper("signal_logger"), "15"}));
+  REQUIRE(p.WaitForStdout("ready"));
+  Process checks(ns.In({"/usr/bin/python3", "-c", kHealthChecks, "8081"}));
+  REQUIRE(checks.WaitForStdout("200\n"));
+  auto t0 = Clock::now();
+  p.Signal(SIGTERM);
+  REQUIRE(p.WaitForStderr(
+      "while ports 8080 are busy (until idle for 1s); ready port 8081 answers 503 from now on"));
+  CHECK(p.Wait(20s) == 143);
+  // Ten checks a second, and still the delay ends one window after the app's last traffic.
+  CHECK(Clock::now() - t0 >= 1s);
+  CHECK(Clock::now() - t0 <= 1s + 300ms + kSlack);
+  CHECK(Contains(p.Stderr(), "ports idle for 1s after "));
+  CHECK(Contains(checks.Stdout(), "503\n"));
+}
+
 TEST_CASE("until-idle in exec-with-delay: a second SIGTERM ends it, COMMAND's exit ends linger") {
   REQUIRE_NETNS(ns);
   auto server = Serve(ns, "127.0.0.1", 8080);

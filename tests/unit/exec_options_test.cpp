@@ -148,3 +148,25 @@ TEST_CASE("signals that cannot be held back are refused for --delay-on") {
   // --signal may be anything, SIGKILL included: it is sent, not received.
   CHECK(Resolve({{"signal", "KILL"}}, Env({}))->signal == SIGKILL);
 }
+
+TEST_CASE("the ready options need a ready port, which is never one of --ports") {
+  auto checked = [](const std::vector<Option>& flags) {
+    linger::Result<ExecOptions> options = Resolve(flags, Env({}));
+    REQUIRE(options.ok());
+    return linger::CheckExecOptions(*options);
+  };
+  CHECK(checked({{"ready-port", "8081"}, {"ready-url", "http://127.0.0.1:8080/"}}).ok());
+  CHECK(checked({{"ready-port", "8081"}, {"ports", "8080,8443"}}).ok());
+  for (const std::vector<Option>& flags :
+       {std::vector<Option>{{"ready-url", "http://127.0.0.1:8080/"}},
+        std::vector<Option>{{"ready-fail-after", "5s"}},
+        std::vector<Option>{{"ready-port", "8081"}, {"ports", "8000-8100"}}}) {
+    linger::Result<void> result = checked(flags);
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.error().status == 2);
+  }
+  auto env = Resolve({}, Env({{"LINGER_READY_PORT", "9000"}, {"LINGER_READY_FAIL_AFTER", "2s"}}));
+  REQUIRE(env.ok());
+  CHECK(env->ready.port == 9000);
+  CHECK(env->ready.fail_after == 2s);
+}

@@ -200,6 +200,8 @@ TEST_CASE("the default serving ports skip listeners bound only to loopback") {
       Socket(linger::kTcpEstablished, "10.1.0.2", 6000, "10.1.0.3"),
   };
   CHECK(linger::FormatPorts(linger::ListeningPorts(sockets)) == "8080,8443,9000");
+  // linger's own ready port is never a serving port.
+  CHECK(linger::FormatPorts(linger::ListeningPorts(sockets, 8443)) == "8080,9000");
   CHECK(linger::ListeningPorts({}).ranges().empty());
   CHECK(linger::FormatPorts(linger::IntList({{8000, 8010}, {9000, 9000}})) == "8000-8010,9000");
 }
