@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A rolling replacement behind a load balancer, without linger and with it.
 
-Real parts: haproxy as the load balancer (no health checks, no retries, like a cloud load
-balancer that keeps routing to a target until its deregistration has propagated), nginx backends,
+Real parts: haproxy as the load balancer (no retries; no health checks, like a cloud load
+balancer that keeps routing to a target until its deregistration has propagated, except in the
+scenarios where it learns only from health checks), nginx backends,
 each in a network namespace of its own as in a pod, and siege as the load. Two small actors play
 Kubernetes:
 
@@ -35,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 PORT = 8080  # every backend's port, inside its own pod
+READY_PORT = 8081  # linger's --ready-port, in the scenario that has one
 LONGEST = 60.0  # the until-idle scenarios' longest wait (their DURATION or --delay)
 BIN = 0.1  # the figure's time resolution, in seconds
 
@@ -48,6 +50,9 @@ class Scenario:
     wrapper: Optional[list[str]] = None  # entrypoint: `linger WRAPPER... -- nginx ...`
     delay: Optional[float] = None  # a fixed delay; None without linger and with --until-idle
     until_idle: bool = False
+    # None: the controller deregisters the old backend a lag after the stop. Else the load
+    # balancer learns only from its health checks, of this port: PORT (the app) or READY_PORT.
+    checked_port: Optional[int] = None
 
 
 @dataclass
@@ -245,13 +250,19 @@ class Haproxy:
 
     LINE = re.compile(r"^(\d+)\.(\d{3}) (\S+) (-?\d+)$")
 
-    def __init__(self, workdir: str, old: Pod, new: Pod, port: int) -> None:
+    def __init__(self, workdir: str, old: Pod, new: Pod, port: int,
+                 checked_port: Optional[int]) -> None:
         self.url = f"http://127.0.0.1:{port}/"
         self.socket = os.path.join(workdir, "haproxy.sock")
         self.conf = os.path.join(workdir, "haproxy.cfg")
         self.log = os.path.join(workdir, "haproxy.log")
-        # No `check` on the servers and `retries 0`: a request routed to a backend that is gone
-        # fails, as it does at a cloud load balancer until deregistration has propagated.
+        # `retries 0`: a request routed to a backend that is gone fails. No `check` on the
+        # servers, as at a cloud load balancer that routes until deregistration has propagated;
+        # or, where it learns only from health checks, one every second, two failed ones take a
+        # server out, one passed one puts it back.
+        check = ""
+        if checked_port is not None:
+            check = f" check port {checked_port} inter 1s fall 2 rise 1"
         with open(self.conf, "w") as f:
             f.write(f"""global
   stats socket {self.socket} mode 600 level admin
@@ -270,14 +281,15 @@ frontend web
   default_backend app
 backend app
   balance roundrobin
-  server old {old.address}:{PORT}
-  server new {new.address}:{PORT} disabled
+  option httpchk GET /
+  server old {old.address}:{PORT}{check}
+  server new {new.address}:{PORT}{check} disabled
 """)
 
     def argv(self) -> list[str]:
         return [program("haproxy"), "-db", "-f", self.conf]
 
-    def admin(self, command: str) -> None:
+    def ask(self, command: str) -> str:
         with socket.socket(socket.AF_UNIX) as s:
             s.settimeout(5)
             s.connect(self.socket)
@@ -285,8 +297,19 @@ backend app
             reply = b""
             while chunk := s.recv(4096):
                 reply += chunk
-        if reply.strip():
-            raise RuntimeError(f"haproxy '{command}': {reply.decode().strip()}")
+        return reply.decode(errors="replace").strip()
+
+    def admin(self, command: str) -> None:
+        if reply := self.ask(command):
+            raise RuntimeError(f"haproxy '{command}': {reply}")
+
+    def is_down(self, server: str) -> bool:
+        """Whether the health checks have taken `server` (of backend app) out."""
+        for line in self.ask("show stat").splitlines():
+            fields = line.split(",")
+            if len(fields) > 17 and fields[0] == "app" and fields[1] == server:
+                return fields[17].startswith("DOWN")
+        raise RuntimeError(f"haproxy has no server app/{server}")
 
     def timeline(self, row: Row, stop_epoch: float, end: float) -> None:
         """Fills row.served and row.lost from the log, per BIN from row.start to `end`."""
@@ -411,14 +434,19 @@ def run_scenario(scenario: Scenario, lag: float, args, workdir: str, number: int
             old_argv = old_pod.enter + [args.linger] + scenario.wrapper + ["--"] + old.argv()
         old_proc = procs.start(old_argv, old.log)
         poll(lambda: answers(f"http://{old_pod.address}:{PORT}/"), 10, "old backend")
-        lb = Haproxy(workdir, old_pod, new_pod, 10000 + number)
+        lb = Haproxy(workdir, old_pod, new_pod, 10000 + number, scenario.checked_port)
         procs.start(lb.argv(), lb.log)
         poll(lambda: answers(lb.url), 10, "haproxy")
 
         load = Siege(workdir, procs, lb.url, args)
         load_start = time.monotonic()
         # Rolling replacement: the new backend serves and is in the load balancer first.
-        procs.start(new_pod.enter + new.argv(), new.log)
+        new_argv = new_pod.enter + new.argv()
+        if scenario.checked_port is not None and scenario.wrapper:
+            # The new pod runs the same image as the old: its checks must pass where the old one's
+            # fail (with --ready-port, it answers them too).
+            new_argv = new_pod.enter + [args.linger] + scenario.wrapper + ["--"] + new.argv()
+        procs.start(new_argv, new.log)
         poll(lambda: answers(f"http://{new_pod.address}:{PORT}/"), 10, "new backend")
         lb.admin("set server app/new state ready")
         time.sleep(max(0.0, load_start + args.warmup - time.monotonic()))
@@ -426,7 +454,8 @@ def run_scenario(scenario: Scenario, lag: float, args, workdir: str, number: int
         log(f"lag {lag:g}s, scenario {scenario.number}: {scenario.title}: stopping the old "
             "backend")
         stop_start, stop_epoch = time.monotonic(), time.time()
-        # The controller: deregistration takes effect `lag` after the stop began.
+        # The controller: deregistration takes effect `lag` after the stop began. Where the load
+        # balancer learns from health checks instead, the moment they take the old backend out.
         controller_error = []
 
         def deregister() -> None:
@@ -436,7 +465,17 @@ def run_scenario(scenario: Scenario, lag: float, args, workdir: str, number: int
             except (OSError, RuntimeError) as error:
                 controller_error.append(error)
 
-        controller = threading.Timer(lag, deregister)
+        def watch_checks() -> None:
+            try:
+                poll(lambda: lb.is_down("old"), args.grace, "the health checks' verdict")
+                row.deregistered_after = time.monotonic() - stop_start
+            except (OSError, RuntimeError) as error:
+                controller_error.append(error)
+
+        if scenario.checked_port is None:
+            controller = threading.Timer(lag, deregister)
+        else:
+            controller = threading.Thread(target=watch_checks)
         controller.start()
         row.exited_after = kubelet_stop(scenario, old_proc, old_pod, args, procs, workdir)
         controller.join()
@@ -459,7 +498,8 @@ def run_scenario(scenario: Scenario, lag: float, args, workdir: str, number: int
 
 def print_table(rows: list[Row], args) -> None:
     print(f"\nrolling replacement under load ({args.concurrency} clients); the old backend is "
-          "deregistered a lag after its stop begins\n")
+          "deregistered a lag after its stop begins\n(7 and 8: taken out by the load balancer's "
+          "health checks, every 1s, out after 2 failed)\n")
     header = f"{'lag':>4}  {'#':>1}  {'scenario':<56} {'requests':>8} {'failed':>6} " \
              f"{'availability':>12} {'old backend exited after':>24} " \
              f"{'past deregistration':>19}"
@@ -478,7 +518,8 @@ def expects_loss(scenario: Scenario, lag: float) -> Optional[bool]:
     """Whether the scenario must lose requests at this lag; None when it is too close to call."""
     if scenario.until_idle:
         return False
-    if scenario.delay is None:
+    if scenario.delay is None or scenario.checked_port == PORT:
+        # The app passes its health checks until it exits: the checks only then take it out.
         return True
     if scenario.delay >= lag + 1:
         return False
@@ -596,8 +637,8 @@ def parse_args() -> argparse.Namespace:
                         help="load before the stop begins (default 1s)")
     parser.add_argument("--tail", metavar="D", type=seconds, default=1.0,
                         help="load after the old backend is gone and deregistered (default 1s)")
-    parser.add_argument("--scenarios", metavar="LIST", default="1,2,3,4,5,6",
-                        help="which scenarios to run (default 1,2,3,4,5,6)")
+    parser.add_argument("--scenarios", metavar="LIST", default="1,2,3,4,5,6,7,8",
+                        help="which scenarios to run (default all: 1,2,3,4,5,6,7,8)")
     parser.add_argument("--figure", metavar="FILE", default="build/demo-timeline.svg",
                         help="where to write the timeline figure (default "
                              "build/demo-timeline.svg)")
@@ -611,8 +652,8 @@ def parse_args() -> argparse.Namespace:
         wanted = {int(n) for n in args.scenarios.split(",")}
     except ValueError:
         parser.error(f"bad --scenarios '{args.scenarios}' (e.g. 1,3)")
-    if not wanted or not wanted <= {1, 2, 3, 4, 5, 6}:
-        parser.error(f"bad --scenarios '{args.scenarios}' (numbers 1 to 6)")
+    if not wanted or not wanted <= set(range(1, 9)):
+        parser.error(f"bad --scenarios '{args.scenarios}' (numbers 1 to 8)")
     args.selected = scenarios(args, wanted)
     # Each run's pods take two /24s of 10.77.0.0/16 (run_scenario).
     if len(args.selected) * len(args.lag) > 126:
@@ -639,6 +680,16 @@ def scenarios(args, wanted: set[int]) -> list[Scenario]:
                        hook=["sleep", longest] + idle, until_idle=True),
               Scenario(6, f"entrypoint: exec-with-delay --delay {longest} {' '.join(idle)}",
                        signal.SIGTERM, wrapper=quit_after + [longest] + idle, until_idle=True)]
+    # The load balancer learns only from health checks: of the app itself, which passes them
+    # until it exits, or of linger's ready port, which fails them from the stop signal on.
+    longest_fixed = for_linger(max(args.delay))
+    ready = ["--ready-port", str(READY_PORT)]
+    every += [Scenario(7, f"health-checked app: exec-with-delay --delay {longest_fixed}",
+                       signal.SIGTERM, wrapper=quit_after + [longest_fixed], delay=max(args.delay),
+                       checked_port=PORT),
+              Scenario(8, f"health-checked --ready-port, --until-idle {for_linger(args.idle)}",
+                       signal.SIGTERM, wrapper=quit_after + [longest] + idle + ready,
+                       until_idle=True, checked_port=READY_PORT)]
     return [s for s in every if s.number in wanted]
 
 
