@@ -139,18 +139,22 @@ bool ReadReasons(Child& child, int& status) {
     }
     return true;
   }
+  // Nothing more can be heard from a child whose pipe fails: it is ended like the rest.
+  if (n < 0) kill(child.pid, SIGKILL);
   int wstatus = 0;
-  while (waitpid(child.pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) {
-      wstatus = 0;
-      break;
-    }
+  pid_t reaped;
+  while ((reaped = waitpid(child.pid, &wstatus, 0)) < 0 && errno == EINTR) {
   }
   child.pid = 0;
-  status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : kExitSignalBase + WTERMSIG(wstatus);
+  if (reaped < 0) {
+    status = kExitFailure;
+  } else {
+    status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : kExitSignalBase + WTERMSIG(wstatus);
+  }
   return false;
 }
 
+// Ends the wait at its deadline: one line names the targets left, each with its last reason.
 int GiveUp(std::vector<Child>& children, Clock::time_point start) {
   std::string left;
   for (const Child& child : children) {
