@@ -183,12 +183,14 @@ Result<WaitTarget> DnsTarget(std::string_view name, std::string_view host) {
                     }};
 }
 
-// One of wait's targets, by its scheme; notes in `http` and `https` that there are such.
-Result<WaitTarget> ParseTarget(std::string_view text, const WaitHttpOptions& options, bool& http,
-                               bool& https) {
-  if (StartsWithIgnoreCase(text, "tcp://")) return TcpTarget(text, text.substr(6));
-  if (StartsWithIgnoreCase(text, "dns://")) return DnsTarget(text, text.substr(6));
-  if (!StartsWithIgnoreCase(text, "http://") && !StartsWithIgnoreCase(text, "https://")) {
+// A target of wait, by its scheme, or (`schemes` false) wait-http's URL; notes in `http` and
+// `https` that there are such.
+Result<WaitTarget> ParseTarget(std::string_view text, const WaitHttpOptions& options, bool schemes,
+                               bool& http, bool& https) {
+  if (schemes && StartsWithIgnoreCase(text, "tcp://")) return TcpTarget(text, text.substr(6));
+  if (schemes && StartsWithIgnoreCase(text, "dns://")) return DnsTarget(text, text.substr(6));
+  if (schemes && !StartsWithIgnoreCase(text, "http://") &&
+      !StartsWithIgnoreCase(text, "https://")) {
     return UsageError(fmt::format(
         "unknown target '{}' (http://, https://, tcp://HOST:PORT or dns://NAME)", Printable(text)));
   }
@@ -199,33 +201,10 @@ Result<WaitTarget> ParseTarget(std::string_view text, const WaitHttpOptions& opt
   return HttpTarget(text, *url, options);
 }
 
-void WarnIfInsecure(const WaitHttpOptions& options, bool any_https) {
-  if (any_https && options.insecure) {
-    LogWarn("--insecure: the server's certificate and name are not verified");
-  }
-}
-
-}  // namespace
-
-int RunWaitHttp(std::span<char* const> args) {
-  Invocation invocation = StartCommand<WaitHttpOptions>(kWaitHttp, kOptions, args);
-  if (!invocation.args) return invocation.exit_status;
-  const ParsedArgs& parsed = *invocation.args;
-  const WaitHttpOptions& options = invocation.options;
-  std::vector<WaitTarget> targets;
-  bool any_https = false;
-  for (std::string_view text : parsed.positionals) {
-    Result<Url> url = ParseUrl(text);
-    if (!url.ok()) return Fail(url.error());
-    any_https = any_https || url->tls;
-    targets.push_back(HttpTarget(text, *url, options));
-  }
-  WarnIfInsecure(options, any_https);
-  return RunWaitTargets(targets, options.timing, parsed.command);
-}
-
-int RunWait(std::span<char* const> args) {
-  Invocation invocation = StartCommand<WaitHttpOptions>(kWait, kOptions, args);
+// wait-http and wait: one body, as wait's targets are wait-http's URLs and more.
+int RunTargets(const CommandDoc& command, std::span<char* const> args) {
+  const bool schemes = command.name == kWait.name;
+  Invocation invocation = StartCommand<WaitHttpOptions>(command, kOptions, args);
   if (!invocation.args) return invocation.exit_status;
   const ParsedArgs& parsed = *invocation.args;
   const WaitHttpOptions& options = invocation.options;
@@ -233,22 +212,29 @@ int RunWait(std::span<char* const> args) {
   bool any_http = false;
   bool any_https = false;
   for (std::string_view text : parsed.positionals) {
-    Result<WaitTarget> target = ParseTarget(text, options, any_http, any_https);
+    Result<WaitTarget> target = ParseTarget(text, options, schemes, any_http, any_https);
     if (!target.ok()) return Fail(target.error());
     targets.push_back(std::move(*target));
   }
   // The timing rows fit every target; the others are http(s)'s, and these two https's alone.
   for (auto [row, value] : parsed.options) {
     std::string_view name = kOptions[row].doc.name;
-    if (row < kTimingRows.size()) continue;
     bool https_only = name == "cacert" || name == "insecure";
-    if (https_only ? !any_https : !any_http) {
+    if (schemes && row >= kTimingRows.size() && (https_only ? !any_https : !any_http)) {
       return Fail(UsageError(fmt::format("--{} applies only to {} targets", name,
                                          https_only ? "https://" : "http:// and https://")));
     }
   }
-  WarnIfInsecure(options, any_https);
+  if (any_https && options.insecure) {
+    LogWarn("--insecure: the server's certificate and name are not verified");
+  }
   return RunWaitTargets(targets, options.timing, parsed.command);
 }
+
+}  // namespace
+
+int RunWaitHttp(std::span<char* const> args) { return RunTargets(kWaitHttp, args); }
+
+int RunWait(std::span<char* const> args) { return RunTargets(kWait, args); }
 
 }  // namespace linger

@@ -162,6 +162,15 @@ TEST_CASE("wait execs COMMAND with linger's pid once every target is ready") {
   Process p({Linger(), "wait", Tcp(one), two.Url(), "--", "/bin/sh", "-c", "echo $$"});
   REQUIRE(p.Wait(10s) == 0);
   CHECK(p.Stdout() == std::to_string(p.pid()) + "\n");
+  // The signal state linger started with, SIGCHLD ignored too, though the wait needed it back.
+  test::StartOptions options;
+  options.blocked = {SIGUSR1, SIGTERM};
+  options.ignored = {SIGCHLD, SIGPIPE};
+  auto direct = Run({test::Helper("signal_state")}, 10s, options);
+  auto waited = Run({Linger(), "wait", Tcp(one), two.Url(), "--", test::Helper("signal_state")},
+                    10s, options);
+  CHECK(waited.status == 0);
+  CHECK(waited.out == direct.out);
 }
 
 TEST_CASE("wait: dns:// is ready once the name is in /etc/hosts, or a DNS server knows it") {
