@@ -95,6 +95,7 @@ struct Child {
   UniqueFd reasons;     // the read end of the child's pipe: its reasons, then end of file
   std::string pending;  // bytes of a reason not yet ended by its newline
   std::string reason;   // its last reason
+  bool ready = false;
 };
 
 // Ends the children that are left; they hold nothing that needs a goodbye.
@@ -106,7 +107,6 @@ void EndChildren(std::vector<Child>& children) {
     while (child.pid > 0 && waitpid(child.pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }
-  children.clear();
 }
 
 // Starts the child that waits for `target`: it exits 0 ready, 1 at the deadline, 128+N stopped.
@@ -158,6 +158,7 @@ bool ReadReasons(Child& child, int& status) {
 int GiveUp(std::vector<Child>& children, Clock::time_point start) {
   std::string left;
   for (const Child& child : children) {
+    if (child.ready) continue;
     left += fmt::format("{}{} ({})", left.empty() ? "" : ", ", child.target->name,
                         child.reason.empty() ? "no attempt has ended" : child.reason);
   }
@@ -196,12 +197,12 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
     }
     children.push_back(std::move(*child));
   }
+  // A child that is ready leaves the poll: a negative descriptor is not watched.
   std::vector<pollfd> fds;
-  while (!children.empty()) {
-    fds.clear();
-    for (const Child& child : children) fds.push_back({child.reasons.get(), POLLIN, 0});
-    std::optional<Clock::time_point> until;
-    if (deadline != Clock::time_point::max()) until = deadline;
+  for (const Child& child : children) fds.push_back({child.reasons.get(), POLLIN, 0});
+  std::optional<Clock::time_point> until;
+  if (deadline != Clock::time_point::max()) until = deadline;
+  for (size_t left = children.size(); left > 0;) {
     WaitEnd end = WaitForAny(fds, stop->fd(), until, Precision::kExact);
     if (end == WaitEnd::kStopped) {
       if (int sig = stop->Take()) {
@@ -216,17 +217,19 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
       EndChildren(children);
       return Fail(error);
     }
-    for (size_t i = fds.size(); i-- > 0;) {
+    for (size_t i = 0; i < fds.size(); ++i) {
       int status = kExitSuccess;
       if (fds[i].revents == 0 || ReadReasons(children[i], status)) continue;
       if (status == kExitFailure) return GiveUp(children, start);
-      children.erase(children.begin() + static_cast<std::ptrdiff_t>(i));
       if (status != kExitSuccess) {
         // A child stopped by a signal (a whole process group's SIGINT) or one that failed: the
         // wait ends as it did, and the child has said why.
         EndChildren(children);
         return status;
       }
+      children[i].ready = true;
+      fds[i].fd = -1;
+      --left;
     }
   }
   LogInfo("all {} targets are ready after {}", targets.size(), FormatSince(start));
