@@ -108,7 +108,7 @@ TEST_CASE("wait-tcp: a bad HOST:PORT or option is a usage error, exit 2, one lin
       {{"db:0"}, "port '0'"},
       {{"[::1:80"}, "without ']'"},
       {{}, "missing HOST:PORT"},
-      {{"db:1", "db:2"}, "'db:2'"},
+      {{"db:1", "db"}, "invalid address 'db'"},
       {{"--timeout", "soon", "db:1"}, "soon"},
       {{"--status", "200", "db:1"}, "--status"},
   };
