@@ -161,7 +161,7 @@ Result<void> CheckOperands(const ParsedArgs& parsed, const CommandDoc& command) 
     return UsageError(
         fmt::format("missing {} (try 'linger {} --help')", command.operand, command.name));
   }
-  size_t allowed = command.operand.empty() ? 0 : 1;
+  size_t allowed = command.operand.empty() ? 0 : command.operand_repeats ? positionals.size() : 1;
   if (positionals.size() > allowed) {
     std::string why = command.command == CommandArg::kNone
                           ? fmt::format("{} takes one {}", command.name, command.operand)

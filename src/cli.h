@@ -47,8 +47,9 @@ struct CommandDoc {
   std::string_view about;     // what the command does
   std::string_view footer;    // exit statuses, an example
   OptionOrder order;
-  std::string_view operand;  // its one positional argument ("URL"), or empty when it takes none
+  std::string_view operand;  // its positional argument ("URL"), or empty when it takes none
   CommandArg command;
+  bool operand_repeats = false;  // one or more operands, as wait-http URL...
 };
 
 // A command line taken apart; options refer to rows of the command's table by index.

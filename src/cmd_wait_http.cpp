@@ -24,7 +24,7 @@ namespace {
 
 constexpr CommandDoc kWaitHttp = {
     .name = "wait-http",
-    .synopsis = "[OPTIONS] URL [-- COMMAND [ARG...]]",
+    .synopsis = "[OPTIONS] URL... [-- COMMAND [ARG...]]",
     .about = R"(Poll URL (http:// or https://HOST[:PORT][/PATH][?QUERY]) until one attempt
 succeeds, then exit 0, or replace linger with COMMAND (same pid, environment
 and inherited signal state). Gives up with status 1 after --timeout.
@@ -40,6 +40,9 @@ chain is verified against --cacert FILE, else the file $SSL_CERT_FILE names,
 else /etc/ssl/certs/ca-certificates.crt, read again on every attempt; its
 name must match HOST (DNS names, one-label wildcards; IP addresses against IP
 SANs). An image without CA certificates needs --cacert or --insecure.
+
+Several URLs are waited for at the same time, each on its own schedule,
+until every one has been ready once (see 'linger wait').
 )",
     .footer = R"(Durations: 20 (seconds), 1.5, 500ms, 20s, 1m30s, 2h.
 Exit status: 0 ready, 1 timed out, 2 usage error, 128+N stopped by signal N
@@ -53,6 +56,39 @@ Examples (initContainer waiting for a dependency):
     .order = OptionOrder::kInterleaved,
     .operand = "URL",
     .command = CommandArg::kOptional,
+    .operand_repeats = true,
+};
+
+constexpr CommandDoc kWait = {
+    .name = "wait",
+    .synopsis = "[OPTIONS] TARGET... [-- COMMAND [ARG...]]",
+    .about = R"(Wait for every TARGET at the same time, then exit 0, or replace linger with
+COMMAND (same pid, environment and inherited signal state). A TARGET is
+  http://... or https://...  ready as for wait-http
+  tcp://HOST:PORT            ready once a connection succeeds, as wait-tcp
+  dns://NAME                 ready once NAME resolves to an address (A or
+                             AAAA), through /etc/hosts, then DNS
+Each target is tried on its own schedule (its own --interval after its own
+failed attempt): one whose attempt hangs never delays another. A target that
+was ready once is done. --timeout bounds the whole wait; giving up (status 1)
+names every target still not ready with its last reason.
+
+Options apply to the targets they fit: --status, --method, --header,
+--body-contains to http(s) targets, --cacert and --insecure to https; one
+that fits none of the targets is a usage error.
+)",
+    .footer = R"(Durations: 20 (seconds), 1.5, 500ms, 20s, 1m30s, 2h.
+Exit status: 0 all ready, 1 timed out, 2 usage error, 128+N stopped by
+signal N (SIGTERM, SIGINT, SIGHUP); with COMMAND, 126/127 when it cannot run.
+
+Example (one initContainer for all of a pod's dependencies):
+  command: ["/linger", "wait", "--timeout", "5m", "tcp://postgres:5432",
+            "http://auth:8080/ready", "dns://cache.default.svc"]
+)",
+    .order = OptionOrder::kInterleaved,
+    .operand = "TARGET",
+    .command = CommandArg::kOptional,
+    .operand_repeats = true,
 };
 
 // The command line, checked: usage errors surface before anything starts.
@@ -111,41 +147,94 @@ constexpr auto kOwnRows = std::to_array<OptionRow<WaitHttpOptions>>({
      }},
 });
 
-constexpr auto kOptions =
-    JoinRows(WaitTimingRows<WaitHttpOptions>(
-                 "limit for one attempt: resolve, connect, TLS\nhandshake, send, "
-                 "read (default 5s; never past\n--timeout; 0: no own limit)"),
-             kOwnRows);
+constexpr auto kTimingRows = WaitTimingRows<WaitHttpOptions>(
+    "limit for one attempt: resolve, connect, TLS\nhandshake, send, "
+    "read (default 5s; never past\n--timeout; 0: no own limit)");
+constexpr auto kOptions = JoinRows(kTimingRows, kOwnRows);
 
-}  // namespace
-
-int RunWaitHttp(std::span<char* const> args) {
-  Invocation invocation = StartCommand<WaitHttpOptions>(kWaitHttp, kOptions, args);
-  if (!invocation.args) return invocation.exit_status;
-  const ParsedArgs& parsed = *invocation.args;
-  const WaitHttpOptions& options = invocation.options;
-  std::string_view url_text = parsed.positionals[0];
-  Result<Url> url = ParseUrl(url_text);
-  if (!url.ok()) return Fail(url.error());
+// The target that polls `url`; `name` is the target as written.
+WaitTarget HttpTarget(std::string_view name, const Url& url, const WaitHttpOptions& options) {
   const char* ssl_cert_file = std::getenv("SSL_CERT_FILE");
   std::optional<std::string_view> env_file;
   if (ssl_cert_file != nullptr) env_file = ssl_cert_file;
-  const Probe probe{
-      .url = *url,
-      .request = BuildRequest(options.method, *url, options.headers),
+  Probe probe{
+      .url = url,
+      .request = BuildRequest(options.method, url, options.headers),
       .head_request = options.method == "HEAD",
       .statuses = options.statuses,
       .body_contains = options.body_contains,
       .tls = {.trust = ChooseTrustStore(options.cacert, env_file), .insecure = options.insecure}};
-  if (probe.url.tls && probe.tls.insecure) {
+  return {Printable(name),
+          [probe = std::move(probe)](Resolver& resolver, auto deadline, int stop_fd) {
+            return RunAttempt(probe, resolver, deadline, stop_fd);
+          }};
+}
+
+// The target of dns://NAME.
+Result<WaitTarget> DnsTarget(std::string_view name, std::string_view host) {
+  Result<Endpoint> endpoint = ParseHostPort(host, 0);
+  if (!endpoint.ok() || endpoint->port_given) {
+    return UsageError(fmt::format("invalid name '{}': {}", Printable(name),
+                                  endpoint.ok() ? "no port here" : endpoint.error().message));
+  }
+  return WaitTarget{Printable(name),
+                    [host = endpoint->host](Resolver& resolver, auto deadline, int stop_fd) {
+                      return RunResolveAttempt(host, resolver, deadline, stop_fd);
+                    }};
+}
+
+// A target of wait, by its scheme, or (`schemes` false) wait-http's URL; notes in `http` and
+// `https` that there are such.
+Result<WaitTarget> ParseTarget(std::string_view text, const WaitHttpOptions& options, bool schemes,
+                               bool& http, bool& https) {
+  if (schemes && StartsWithIgnoreCase(text, "tcp://")) return TcpTarget(text, text.substr(6));
+  if (schemes && StartsWithIgnoreCase(text, "dns://")) return DnsTarget(text, text.substr(6));
+  if (schemes && !StartsWithIgnoreCase(text, "http://") &&
+      !StartsWithIgnoreCase(text, "https://")) {
+    return UsageError(fmt::format(
+        "unknown target '{}' (http://, https://, tcp://HOST:PORT or dns://NAME)", Printable(text)));
+  }
+  Result<Url> url = ParseUrl(text);
+  if (!url.ok()) return url.error();
+  http = true;
+  https = https || url->tls;
+  return HttpTarget(text, *url, options);
+}
+
+// wait-http and wait: one body, as wait's targets are wait-http's URLs and more.
+int RunTargets(const CommandDoc& command, std::span<char* const> args) {
+  const bool schemes = command.name == kWait.name;
+  Invocation invocation = StartCommand<WaitHttpOptions>(command, kOptions, args);
+  if (!invocation.args) return invocation.exit_status;
+  const ParsedArgs& parsed = *invocation.args;
+  const WaitHttpOptions& options = invocation.options;
+  std::vector<WaitTarget> targets;
+  bool any_http = false;
+  bool any_https = false;
+  for (std::string_view text : parsed.positionals) {
+    Result<WaitTarget> target = ParseTarget(text, options, schemes, any_http, any_https);
+    if (!target.ok()) return Fail(target.error());
+    targets.push_back(std::move(*target));
+  }
+  // The timing rows fit every target; the others are http(s)'s, and these two https's alone.
+  for (auto [row, value] : parsed.options) {
+    std::string_view name = kOptions[row].doc.name;
+    bool https_only = name == "cacert" || name == "insecure";
+    if (schemes && row >= kTimingRows.size() && (https_only ? !any_https : !any_http)) {
+      return Fail(UsageError(fmt::format("--{} applies only to {} targets", name,
+                                         https_only ? "https://" : "http:// and https://")));
+    }
+  }
+  if (any_https && options.insecure) {
     LogWarn("--insecure: the server's certificate and name are not verified");
   }
-  return RunWaitLoop(
-      Printable(url_text), options.timing,
-      [&](Resolver& resolver, auto deadline, int stop_fd) {
-        return RunAttempt(probe, resolver, deadline, stop_fd);
-      },
-      parsed.command);
+  return RunWaitTargets(targets, options.timing, parsed.command);
 }
+
+}  // namespace
+
+int RunWaitHttp(std::span<char* const> args) { return RunTargets(kWaitHttp, args); }
+
+int RunWait(std::span<char* const> args) { return RunTargets(kWait, args); }
 
 }  // namespace linger

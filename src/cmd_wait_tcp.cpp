@@ -15,11 +15,13 @@ namespace {
 
 constexpr CommandDoc kWaitTcp = {
     .name = "wait-tcp",
-    .synopsis = "[OPTIONS] HOST:PORT [-- COMMAND [ARG...]]",
+    .synopsis = "[OPTIONS] HOST:PORT... [-- COMMAND [ARG...]]",
     .about = R"(Try to connect to HOST:PORT until a connection succeeds, then exit 0, or
 replace linger with COMMAND (same pid, environment and inherited signal
 state). Gives up with status 1 after --timeout. The connection is closed at
-once, without sending a byte: the server sees a client that leaves.
+once, without sending a byte: the server sees a client that leaves. Several
+HOST:PORT are waited for at the same time, each on its own schedule, until
+every one has accepted once (see 'linger wait').
 
 HOST is a name, an IPv4 address or [IPv6] (as in [::1]:5432). A name is
 resolved again on every attempt, through /etc/hosts, then DNS as
@@ -36,6 +38,7 @@ Example (initContainer waiting for a database):
     .order = OptionOrder::kInterleaved,
     .operand = "HOST:PORT",
     .command = CommandArg::kOptional,
+    .operand_repeats = true,
 };
 
 struct WaitTcpOptions {
@@ -48,23 +51,30 @@ constexpr auto kOptions = WaitTimingRows<WaitTcpOptions>(
 
 }  // namespace
 
+Result<WaitTarget> TcpTarget(std::string_view name, std::string_view host_port) {
+  Result<Endpoint> endpoint = ParseHostPort(host_port, std::nullopt);
+  if (!endpoint.ok()) {
+    return UsageError(
+        fmt::format("invalid address '{}': {}", Printable(name), endpoint.error().message));
+  }
+  return WaitTarget{
+      Printable(name), [endpoint = *endpoint](Resolver& resolver, auto deadline, int stop_fd) {
+        return RunConnectAttempt(endpoint.host, endpoint.port, resolver, deadline, stop_fd);
+      }};
+}
+
 int RunWaitTcp(std::span<char* const> args) {
   Invocation invocation = StartCommand<WaitTcpOptions>(kWaitTcp, kOptions, args);
   if (!invocation.args) return invocation.exit_status;
   const ParsedArgs& parsed = *invocation.args;
   const WaitTcpOptions& options = invocation.options;
-  std::string_view target = parsed.positionals[0];
-  Result<Endpoint> endpoint = ParseHostPort(target, std::nullopt);
-  if (!endpoint.ok()) {
-    return Fail(UsageError(
-        fmt::format("invalid address '{}': {}", Printable(target), endpoint.error().message)));
+  std::vector<WaitTarget> targets;
+  for (std::string_view text : parsed.positionals) {
+    Result<WaitTarget> target = TcpTarget(text, text);
+    if (!target.ok()) return Fail(target.error());
+    targets.push_back(std::move(*target));
   }
-  return RunWaitLoop(
-      Printable(target), options.timing,
-      [&](Resolver& resolver, auto deadline, int stop_fd) {
-        return RunConnectAttempt(endpoint->host, endpoint->port, resolver, deadline, stop_fd);
-      },
-      parsed.command);
+  return RunWaitTargets(targets, options.timing, parsed.command);
 }
 
 }  // namespace linger

@@ -69,6 +69,7 @@ using CommandFunction = int (*)(std::span<char* const> args);
 int RunSleep(std::span<char* const> args);
 int RunWaitHttp(std::span<char* const> args);
 int RunWaitTcp(std::span<char* const> args);
+int RunWait(std::span<char* const> args);
 int RunExecWithDelay(std::span<char* const> args);
 
 // sleep NUMBER[SUFFIX]...: linger called by the name `sleep`, as coreutils sleep. `argv` starts

@@ -111,11 +111,15 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text) {
   return std::nullopt;
 }
 
-std::string FormatEndpoint(const IpAddress& address, std::uint16_t port) {
+std::string FormatAddress(const IpAddress& address) {
   char text[INET6_ADDRSTRLEN] = "?";
   inet_ntop(address.family, address.bytes.data(), text, sizeof text);
-  if (address.family == AF_INET6) return fmt::format("[{}]:{}", text, port);
-  return fmt::format("{}:{}", text, port);
+  return text;
+}
+
+std::string FormatEndpoint(const IpAddress& address, std::uint16_t port) {
+  if (address.family == AF_INET6) return fmt::format("[{}]:{}", FormatAddress(address), port);
+  return fmt::format("{}:{}", FormatAddress(address), port);
 }
 
 std::vector<IpAddress> InterleaveFamilies(const std::vector<IpAddress>& addresses) {

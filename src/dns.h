@@ -22,6 +22,9 @@ struct IpAddress {
 // Reads "127.0.0.1" or "::1" (no brackets); nothing when `text` is neither.
 std::optional<IpAddress> ParseIpAddress(std::string_view text);
 
+// "127.0.0.1" or "::1".
+std::string FormatAddress(const IpAddress& address);
+
 // "127.0.0.1:80" or "[::1]:80".
 std::string FormatEndpoint(const IpAddress& address, std::uint16_t port);
 

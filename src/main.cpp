@@ -29,6 +29,7 @@ const Command kCommands[] = {
      RunWaitHttp},
     {"wait-tcp", "wait until a TCP port accepts connections, then exit or exec COMMAND",
      RunWaitTcp},
+    {"wait", "wait for http(s), tcp and dns targets at once, then exit or exec COMMAND", RunWait},
     {"exec-with-delay", "run COMMAND, hold its stop signal back for a while (entrypoint)",
      RunExecWithDelay},
     {"install", "copy linger into DIR, e.g. an emptyDir shared with another image", RunInstall},

@@ -209,6 +209,18 @@ AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port, Res
   return {AttemptResult::kReady, fmt::format("connected to {}", connection->endpoint)};
 }
 
+AttemptResult RunResolveAttempt(const std::string& host, Resolver& resolver,
+                                Clock::time_point deadline, int stop_fd) {
+  const Context ctx{deadline, stop_fd};
+  Result<Resolved> resolved = resolver.Resolve(host, deadline, stop_fd);
+  if (!resolved.ok()) return StoppedOr(ctx, {AttemptResult::kNotReady, resolved.error().message});
+  if (resolved->addresses.empty()) {
+    return StoppedOr(ctx, {AttemptResult::kNotReady, fmt::format("no address for '{}'", host)});
+  }
+  return {AttemptResult::kReady,
+          fmt::format("resolves to {}", FormatAddress(resolved->addresses[0]))};
+}
+
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type) {
   UniqueFd fd(socket(address.family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd) return Error{fmt::format("socket: {}", std::strerror(errno))};

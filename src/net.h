@@ -44,6 +44,11 @@ AttemptResult RunAttempt(const Probe& probe, Resolver& resolver,
 AttemptResult RunConnectAttempt(const std::string& host, std::uint16_t port, Resolver& resolver,
                                 std::chrono::steady_clock::time_point deadline, int stop_fd);
 
+// One dns:// attempt: ready once `host` resolves to at least one address. Deadline and stop as
+// above.
+AttemptResult RunResolveAttempt(const std::string& host, Resolver& resolver,
+                                std::chrono::steady_clock::time_point deadline, int stop_fd);
+
 // Opens a non-blocking socket of `type` and starts connecting it; the error names the endpoint.
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type);
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "cli.h"
@@ -50,5 +51,22 @@ using AttemptFunction = std::function<AttemptResult(
 // (exit 1) or a stop signal arrives (128+N). `target` names what is waited for in the lines.
 int RunWaitLoop(std::string_view target, const WaitTiming& timing, const AttemptFunction& attempt,
                 std::span<char* const> command);
+
+// One of the targets of a wait: its name in the lines, and its attempt.
+struct WaitTarget {
+  std::string name;
+  AttemptFunction attempt;
+};
+
+// wait-tcp's HOST:PORT, also as `tcp://HOST:PORT`; `name` is the target as written. Errors are
+// usage errors.
+Result<WaitTarget> TcpTarget(std::string_view name, std::string_view host_port);
+
+// Waits for every target at the same time, each in a child process of its own so that an attempt
+// that hangs never delays another target's; then exits 0 or execs `command` as RunWaitLoop does.
+// The timeout bounds the whole wait; giving up names each target still not ready with its last
+// reason. One target is RunWaitLoop itself, lines and all.
+int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing,
+                   std::span<char* const> command);
 
 }  // namespace linger

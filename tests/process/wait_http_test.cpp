@@ -305,7 +305,7 @@ TEST_CASE("bad URLs and options are usage errors: exit 2, one line naming the va
       {{"db:8080"}, "db:8080"},
       {{"http://db:99999/"}, "99999"},
       {{}, "missing URL"},
-      {{"http://a/", "http://b/"}, "http://b/"},
+      {{"http://a/", "ftp://b/"}, "ftp://b/"},
       {{"--status", "99", "http://db/"}, "'99'"},
       {{"--status", "2xx", "http://db/"}, "2xx"},
       {{"--timeout", "-1s", "http://db/"}, "-1s"},

@@ -8,12 +8,14 @@
 
 #include "catch.h"
 #include "dns_sandbox.h"
+#include "listener.h"
 #include "process.h"
 
 using namespace std::chrono_literals;
 using test::DnsSandbox;
 using test::DnsServer;
 using test::Linger;
+using test::Listener;
 using test::Run;
 
 namespace {
@@ -21,52 +23,6 @@ namespace {
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
-
-// A TCP socket on the loopback of `family`, bound to `port` (0: any), listening unless told not.
-class Listener {
- public:
-  explicit Listener(int family = AF_INET, int port = 0, bool listening = true)
-      : fd_(socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-    REQUIRE(fd_ >= 0);
-    int on = 1;
-    REQUIRE(setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) == 0);
-    sockaddr_storage address{};
-    socklen_t length = 0;
-    if (family == AF_INET) {
-      auto& in = reinterpret_cast<sockaddr_in&>(address);
-      in.sin_family = AF_INET;
-      in.sin_port = htons(static_cast<uint16_t>(port));
-      in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-      length = sizeof in;
-    } else {
-      auto& in6 = reinterpret_cast<sockaddr_in6&>(address);
-      in6.sin6_family = AF_INET6;
-      in6.sin6_port = htons(static_cast<uint16_t>(port));
-      in6.sin6_addr = in6addr_loopback;
-      length = sizeof in6;
-    }
-    REQUIRE(bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
-    if (listening) REQUIRE(listen(fd_, 16) == 0);
-    REQUIRE(getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in&>(address).sin_port
-                                    : reinterpret_cast<sockaddr_in6&>(address).sin6_port);
-  }
-  ~Listener() { close(fd_); }
-  int port() const { return port_; }
-  // Accepts one connection and returns how many bytes it carried before its end.
-  ssize_t BytesOfNextConnection() const {
-    int connection = accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    REQUIRE(connection >= 0);
-    char buffer[64];
-    ssize_t n = read(connection, buffer, sizeof buffer);
-    close(connection);
-    return n;
-  }
-
- private:
-  int fd_;
-  int port_ = 0;
-};
 
 // How many IPv4 connects of this network namespace wait for an answer to their SYN.
 size_t ConnectsUnderWay() {
@@ -152,7 +108,7 @@ TEST_CASE("wait-tcp: a bad HOST:PORT or option is a usage error, exit 2, one lin
       {{"db:0"}, "port '0'"},
       {{"[::1:80"}, "without ']'"},
       {{}, "missing HOST:PORT"},
-      {{"db:1", "db:2"}, "'db:2'"},
+      {{"db:1", "db"}, "invalid address 'db'"},
       {{"--timeout", "soon", "db:1"}, "soon"},
       {{"--status", "200", "db:1"}, "--status"},
   };

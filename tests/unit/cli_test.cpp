@@ -154,6 +154,10 @@ TEST_CASE("the operand and COMMAND a command takes are checked") {
   CHECK(check(install, {"/a", "--", "x"}) == "unexpected COMMAND 'x' (install takes none)");
   CHECK(check(wrap, {}) == "missing COMMAND (try 'linger exec-with-delay --help')");
   CHECK(check(wrap, {"/app", "-x"}).empty());
+  const CommandDoc wait{
+      "wait", "", "", "", OptionOrder::kInterleaved, "TARGET", CommandArg::kOptional, true};
+  CHECK(check(wait, {"tcp://a:1", "dns://b", "--", "/app"}).empty());
+  CHECK(check(wait, {"--", "/app"}) == "missing TARGET (try 'linger wait --help')");
 }
 
 TEST_CASE("help lists every option of the table, its variable, and the common ones") {
