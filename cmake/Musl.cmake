@@ -87,16 +87,20 @@ target_compile_options(linger_musl INTERFACE
   # fmt reports a failure (stdout that cannot be written, a format error) by throwing, and without
   # exceptions it constructs the exception anyway for its message, which would pull in
   # std::system_error and std::runtime_error from libc++.so. This prints the failed expression and
-  # aborts through fmt's own assertion handler instead: the same end, and nothing to link. (A
-  # compile option: CMake drops function-like macros from compile definitions.)
-  "-DFMT_THROW(error)=::fmt::detail::assert_fail(__FILE__, __LINE__, #error)")
+  # aborts instead: the same end, and nothing to link (fputs, where fmt's own assertion handler
+  # would bring in musl's printf). (A compile option: CMake drops function-like macros from
+  # compile definitions.)
+  "-DFMT_THROW(error)=(std::fputs(\"linger: internal error: \" #error \"\\n\", stderr), std::abort())")
 # linger formats no floating-point number, but fmt's argument visitor reaches float, double and
 # long double formatting from every format call: dragonbox, its tables, and musl's printf for long
 # double, about 20 KB. These make fmt's floating-point writers return at once, so the linker drops
 # them. The release tests run every process test against this binary, so a number that would now
 # print as nothing would fail them.
 target_compile_definitions(linger_musl INTERFACE FMT_USE_FLOAT=0 FMT_USE_DOUBLE=0
-  FMT_USE_LONG_DOUBLE=0)
+  FMT_USE_LONG_DOUBLE=0
+  # Likewise 128-bit integers, which linger never formats, and a writer of its own for 32-bit
+  # ones, where the 64-bit one does (3 KB).
+  FMT_USE_INT128=0 FMT_REDUCE_INT_INSTANTIATIONS=1)
 target_link_options(linger_musl INTERFACE
   --target=${linger_musl_target} -fuse-ld=lld -nostdlib -flto -Oz
   # A static PIE: no interpreter and no shared library, and the kernel still randomises where the

@@ -112,8 +112,33 @@ std::optional<IpAddress> ParseIpAddress(std::string_view text) {
 }
 
 std::string FormatAddress(const IpAddress& address) {
-  char text[INET6_ADDRSTRLEN] = "?";
-  inet_ntop(address.family, address.bytes.data(), text, sizeof text);
+  const auto& b = address.bytes;
+  if (address.family == AF_INET) return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+  // RFC 5952, as inet_ntop writes it but without the C library's printf: lower-case hex without
+  // leading zeros, the first longest run of two or more zero groups as "::", and an IPv4-mapped
+  // address with its last 32 bits dotted.
+  std::array<unsigned, 8> groups{};
+  for (size_t i = 0; i < groups.size(); ++i) groups[i] = unsigned{b[2 * i]} << 8 | b[2 * i + 1];
+  size_t run_start = groups.size(), run_length = 1;
+  for (size_t i = 0; i < groups.size();) {
+    size_t end = i;
+    while (end < groups.size() && groups[end] == 0) ++end;
+    if (end - i > run_length) run_start = i, run_length = end - i;
+    i = std::max(end, i + 1);
+  }
+  const bool mapped = groups[5] == 0xffff && std::all_of(b.begin(), b.begin() + 10,
+                                                         [](unsigned char c) { return c == 0; });
+  std::string text;
+  for (size_t i = 0; i < (mapped ? 6u : 8u); ++i) {
+    if (i == run_start) {
+      text += "::";
+      i += run_length - 1;
+      continue;
+    }
+    if (!text.empty() && !text.ends_with(':')) text += ':';
+    text += fmt::format("{:x}", groups[i]);
+  }
+  if (mapped) text += fmt::format(":{}.{}.{}.{}", b[12], b[13], b[14], b[15]);
   return text;
 }
 

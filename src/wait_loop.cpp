@@ -197,13 +197,16 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
     }
     children.push_back(std::move(*child));
   }
-  // A child that is ready leaves the poll: a negative descriptor is not watched.
-  std::vector<pollfd> fds;
+  // The stop signals, each child's pipe, and the wait's own entry. A child that is ready leaves
+  // the poll: a negative descriptor is not watched.
+  std::vector<pollfd> fds = {{stop->fd(), POLLIN, 0}};
   for (const Child& child : children) fds.push_back({child.reasons.get(), POLLIN, 0});
+  fds.push_back({-1, 0, 0});
   std::optional<Clock::time_point> until;
   if (deadline != Clock::time_point::max()) until = deadline;
   for (size_t left = children.size(); left > 0;) {
-    WaitEnd end = WaitForAny(fds, stop->fd(), until, Precision::kExact);
+    WaitEnd end = WaitForAny(fds, until, Precision::kExact);
+    if (end == WaitEnd::kReady && fds[0].revents != 0) end = WaitEnd::kStopped;
     if (end == WaitEnd::kStopped) {
       if (int sig = stop->Take()) {
         EndChildren(children);
@@ -217,9 +220,10 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
       EndChildren(children);
       return Fail(error);
     }
-    for (size_t i = 0; i < fds.size(); ++i) {
+    for (size_t i = 0; i < children.size(); ++i) {
+      pollfd& polled = fds[i + 1];
       int status = kExitSuccess;
-      if (fds[i].revents == 0 || ReadReasons(children[i], status)) continue;
+      if (polled.revents == 0 || ReadReasons(children[i], status)) continue;
       if (status == kExitFailure) return GiveUp(children, start);
       if (status != kExitSuccess) {
         // A child stopped by a signal (a whole process group's SIGINT) or one that failed: the
@@ -228,7 +232,7 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
         return status;
       }
       children[i].ready = true;
-      fds[i].fd = -1;
+      polled.fd = -1;
       --left;
     }
   }

@@ -211,12 +211,6 @@ bool ReadExtensions(std::string_view explicit_tag, Certificate& names) {
   return true;
 }
 
-std::string AddressText(const IpAddress& ip) {
-  char text[INET6_ADDRSTRLEN] = "";
-  inet_ntop(ip.family, ip.bytes.data(), text, sizeof text);
-  return text;
-}
-
 // True when `name` lies in the dNSName subtree `base` (RFC 5280 4.2.1.10): `base` itself or a
 // name with labels added on the left; a base with a leading dot, as some CAs write it, only the
 // names below it; an empty base, every name.
@@ -321,7 +315,7 @@ std::string ListNames(const Certificate& names) {
   std::vector<std::string> all;
   // The names come from the server: printable and short, and not hundreds of them in one line.
   for (const std::string& name : names.dns_names) all.push_back(Printable(name, 100));
-  for (const IpAddress& ip : names.ip_addresses) all.push_back(AddressText(ip));
+  for (const IpAddress& ip : names.ip_addresses) all.push_back(FormatAddress(ip));
   if (all.empty() && !names.common_name.empty()) all.push_back(Printable(names.common_name, 100));
   if (all.empty()) return "no name";
   constexpr size_t kMaxListed = 5;
@@ -377,10 +371,10 @@ std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca
     const std::vector<IpRange>& permitted = ca.permitted.ip_ranges;
     // Permitted ranges of the other family do not permit this one (RFC 5280 4.2.1.10).
     if (!permitted.empty() && std::none_of(permitted.begin(), permitted.end(), within)) {
-      return outside(AddressText(ip));
+      return outside(FormatAddress(ip));
     }
     const std::vector<IpRange>& banned = ca.excluded.ip_ranges;
-    if (std::any_of(banned.begin(), banned.end(), within)) return excluded(AddressText(ip));
+    if (std::any_of(banned.begin(), banned.end(), within)) return excluded(FormatAddress(ip));
   }
   return {};
 }
