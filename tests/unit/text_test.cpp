@@ -53,6 +53,6 @@ TEST_CASE("echoed text is one printable line, cut at a character boundary") {
   CHECK(Printable("plain µs") == "plain µs");
   CHECK(Printable("a\nb\tc\x1b[31m") == "a\\nb\\tc\\x1b[31m");
   CHECK(Printable("\xff\xc3") == "\\xff\\xc3");
-  std::string cut = Printable("µµµ", 3);
-  CHECK(cut == "µ...");
+  CHECK(Printable("µµµ", 4) == "µµ...");
+  CHECK(Printable("abc", 3) == "abc");
 }
