@@ -42,7 +42,7 @@ Result<size_t> SocketStream::Send(std::string_view data) {
       std::string why = WaitForSocket(ctx_, fd_, POLLOUT);
       if (!why.empty()) return Error{fmt::format("{} sending to {}", why, endpoint_)};
     } else if (errno != EINTR) {
-      return Error{fmt::format("send to {}: {}", endpoint_, std::strerror(errno))};
+      return Error::System(fmt::format("send to {}", endpoint_), errno);
     }
   }
   return total;
@@ -54,7 +54,7 @@ Result<size_t> SocketStream::Receive(std::span<char> buffer) {
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return Error{fmt::format("read from {}: {}", endpoint_, std::strerror(errno))};
+      return Error::System(fmt::format("read from {}", endpoint_), errno);
     }
     std::string why = WaitForSocket(ctx_, fd_, POLLIN);
     if (!why.empty()) {

@@ -51,8 +51,8 @@ Error UnknownOption(std::string_view word, std::string_view name, std::span<cons
     for (const OptionDoc& doc : table) names.push_back(doc.name);
   }
   std::string_view hint = ClosestMatch(name, names);
-  if (hint.empty()) return UsageError(fmt::format("unknown option '{}'", Printable(word)));
-  return UsageError(
+  if (hint.empty()) return Error::Usage(fmt::format("unknown option '{}'", Printable(word)));
+  return Error::Usage(
       fmt::format("unknown option '{}' (did you mean '--{}'?)", Printable(word), hint));
 }
 
@@ -115,7 +115,7 @@ Result<ParsedArgs> ParseArgs(std::span<char* const> args, std::span<const Option
       continue;
     }
     if (!word.starts_with("--"))
-      return UsageError(fmt::format("unknown option '{}'", Printable(word)));
+      return Error::Usage(fmt::format("unknown option '{}'", Printable(word)));
     std::string_view name = word.substr(2);
     std::string_view value;
     size_t equals = name.find('=');
@@ -134,11 +134,11 @@ Result<ParsedArgs> ParseArgs(std::span<char* const> args, std::span<const Option
     bool takes_value = !doc->value_name.empty();
     if (takes_value && !inline_value) {
       if (i + 1 >= args.size()) {
-        return UsageError(fmt::format("option '--{}' needs a value", Printable(name)));
+        return Error::Usage(fmt::format("option '--{}' needs a value", Printable(name)));
       }
       value = args[++i];
     } else if (!takes_value && inline_value) {
-      return UsageError(fmt::format("option '--{}' takes no value", Printable(name)));
+      return Error::Usage(fmt::format("option '--{}' takes no value", Printable(name)));
     }
     if (name == "help") {
       parsed.help = true;
@@ -158,7 +158,7 @@ Result<ParsedArgs> ParseArgs(std::span<char* const> args, std::span<const Option
 Result<void> CheckOperands(const ParsedArgs& parsed, const CommandDoc& command) {
   const std::vector<std::string_view>& positionals = parsed.positionals;
   if (!command.operand.empty() && positionals.empty()) {
-    return UsageError(
+    return Error::Usage(
         fmt::format("missing {} (try 'linger {} --help')", command.operand, command.name));
   }
   size_t allowed = command.operand.empty() ? 0 : command.operand_repeats ? positionals.size() : 1;
@@ -166,15 +166,15 @@ Result<void> CheckOperands(const ParsedArgs& parsed, const CommandDoc& command) 
     std::string why = command.command == CommandArg::kNone
                           ? fmt::format("{} takes one {}", command.name, command.operand)
                           : "COMMAND goes after '--'";
-    return UsageError(
+    return Error::Usage(
         fmt::format("unexpected argument '{}' ({})", Printable(positionals[allowed]), why));
   }
   if (command.command == CommandArg::kNone && !parsed.command.empty()) {
-    return UsageError(fmt::format("unexpected COMMAND '{}' ({} takes none)",
+    return Error::Usage(fmt::format("unexpected COMMAND '{}' ({} takes none)",
                                   Printable(parsed.command[0]), command.name));
   }
   if (command.command == CommandArg::kRequired && parsed.command.empty()) {
-    return UsageError(fmt::format("missing COMMAND (try 'linger {} --help')", command.name));
+    return Error::Usage(fmt::format("missing COMMAND (try 'linger {} --help')", command.name));
   }
   return {};
 }

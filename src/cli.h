@@ -89,12 +89,12 @@ Result<void> ApplyOptions(Options& options, std::span<const OptionRow<Options>> 
     // Empty means unset, as a Compose file's "LINGER_DELAY=${DELAY}" gives with DELAY unset.
     if (value == nullptr || *value == '\0') continue;
     if (Result<void> set = row.set(options, value); !set.ok()) {
-      return UsageError(fmt::format("{}: {}", row.doc.env, set.error()));
+      return Error::Usage(fmt::format("{}: {}", row.doc.env, set.error()));
     }
   }
   for (auto [index, value] : parsed.options) {
     if (Result<void> set = rows[index].set(options, value); !set.ok()) {
-      return UsageError(fmt::format("--{}: {}", rows[index].doc.name, set.error()));
+      return Error::Usage(fmt::format("--{}: {}", rows[index].doc.name, set.error()));
     }
   }
   return {};

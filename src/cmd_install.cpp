@@ -59,7 +59,7 @@ constexpr OptionRow<InstallOptions> kOptions[] = {
                               : value == "." || value == ".."        ? "must not be '.' or '..'"
                               : value.find('/') != std::string::npos ? "must not contain '/'"
                                                                      : "";
-       if (!why.empty()) return UsageError(fmt::format("'{}' {}", Printable(value), why));
+       if (!why.empty()) return Error::Invalid(fmt::format("'{}' {}", Printable(value), why));
        options.name = value;
        return {};
      }},
@@ -77,7 +77,7 @@ std::string JoinPath(std::string_view dir, std::string_view name) {
 
 // The reason a system call failed, with the value it failed on.
 Error SystemError(std::string_view what, std::string_view path) {
-  return Error{fmt::format("{} '{}': {}", what, Printable(path), std::strerror(errno))};
+  return Error::System(fmt::format("{} '{}'", what, Printable(path)), errno);
 }
 
 // Copies everything readable from `in` to `out`; write(2) may be short, read(2) and write(2) may
@@ -222,7 +222,7 @@ int RunInstall(std::span<char* const> args) {
   Invocation invocation = StartCommand<InstallOptions>(kInstall, kOptions, args);
   if (!invocation.args) return invocation.exit_status;
   std::string_view dir = invocation.args->positionals[0];
-  if (dir.empty()) return Fail(UsageError("DIR must not be empty"));
+  if (dir.empty()) return Fail(Error::Usage("DIR must not be empty"));
   Result<std::string> installed = Install(dir, invocation.options.name);
   if (!installed.ok()) return Fail(installed.error());
   // The result, on stdout as mktemp(1) prints its name, so that a script can capture it; one line

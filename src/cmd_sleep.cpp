@@ -53,7 +53,7 @@ int RunSleep(std::span<char* const> args) {
   std::optional<Duration> duration;  // empty: infinity
   if (text != "infinity" && text != "inf") {
     Result<Duration> d = ParseDuration(text);
-    if (!d.ok()) return Fail(d.error());
+    if (!d.ok()) return Fail(Error::Usage(d.error().message));
     duration = *d;
   }
 

@@ -114,7 +114,7 @@ constexpr auto kOwnRows = std::to_array<OptionRow<WaitHttpOptions>>({
     {{"method", "M", nullptr, "request method (default GET)"},
      [](WaitHttpOptions& options, std::string_view value) -> Result<void> {
        if (!IsValidMethod(value))
-         return UsageError(fmt::format("invalid method '{}'", Printable(value)));
+         return Error::Invalid(fmt::format("invalid method '{}'", Printable(value)));
        options.method = value;
        return {};
      }},
@@ -135,7 +135,7 @@ constexpr auto kOwnRows = std::to_array<OptionRow<WaitHttpOptions>>({
       "PEM file of the certificate authorities to trust for\nhttps (e.g. a Secret's ca.crt "
       "mounted as a file)"},
      [](WaitHttpOptions& options, std::string_view value) -> Result<void> {
-       if (value.empty()) return UsageError("needs a FILE");
+       if (value.empty()) return Error::Invalid("needs a FILE");
        options.cacert = value;
        return {};
      }},
@@ -174,7 +174,7 @@ WaitTarget HttpTarget(std::string_view name, const Url& url, const WaitHttpOptio
 Result<WaitTarget> DnsTarget(std::string_view name, std::string_view host) {
   Result<Endpoint> endpoint = ParseHostPort(host, 0);
   if (!endpoint.ok() || endpoint->port_given) {
-    return UsageError(fmt::format("invalid name '{}': {}", Printable(name),
+    return Error::Invalid(fmt::format("invalid name '{}': {}", Printable(name),
                                   endpoint.ok() ? "no port here" : endpoint.error().message));
   }
   return WaitTarget{Printable(name),
@@ -191,7 +191,7 @@ Result<WaitTarget> ParseTarget(std::string_view text, const WaitHttpOptions& opt
   if (schemes && StartsWithIgnoreCase(text, "dns://")) return DnsTarget(text, text.substr(6));
   if (schemes && !StartsWithIgnoreCase(text, "http://") &&
       !StartsWithIgnoreCase(text, "https://")) {
-    return UsageError(fmt::format(
+    return Error::Invalid(fmt::format(
         "unknown target '{}' (http://, https://, tcp://HOST:PORT or dns://NAME)", Printable(text)));
   }
   Result<Url> url = ParseUrl(text);
@@ -213,7 +213,7 @@ int RunTargets(const CommandDoc& command, std::span<char* const> args) {
   bool any_https = false;
   for (std::string_view text : parsed.positionals) {
     Result<WaitTarget> target = ParseTarget(text, options, schemes, any_http, any_https);
-    if (!target.ok()) return Fail(target.error());
+    if (!target.ok()) return Fail(Error::Usage(target.error().message));
     targets.push_back(std::move(*target));
   }
   // The timing rows fit every target; the others are http(s)'s, and these two https's alone.
@@ -221,7 +221,7 @@ int RunTargets(const CommandDoc& command, std::span<char* const> args) {
     std::string_view name = kOptions[row].doc.name;
     bool https_only = name == "cacert" || name == "insecure";
     if (schemes && row >= kTimingRows.size() && (https_only ? !any_https : !any_http)) {
-      return Fail(UsageError(fmt::format("--{} applies only to {} targets", name,
+      return Fail(Error::Usage(fmt::format("--{} applies only to {} targets", name,
                                          https_only ? "https://" : "http:// and https://")));
     }
   }

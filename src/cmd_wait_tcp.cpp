@@ -54,7 +54,7 @@ constexpr auto kOptions = WaitTimingRows<WaitTcpOptions>(
 Result<WaitTarget> TcpTarget(std::string_view name, std::string_view host_port) {
   Result<Endpoint> endpoint = ParseHostPort(host_port, std::nullopt);
   if (!endpoint.ok()) {
-    return UsageError(
+    return Error::Invalid(
         fmt::format("invalid address '{}': {}", Printable(name), endpoint.error().message));
   }
   return WaitTarget{
@@ -71,7 +71,7 @@ int RunWaitTcp(std::span<char* const> args) {
   std::vector<WaitTarget> targets;
   for (std::string_view text : parsed.positionals) {
     Result<WaitTarget> target = TcpTarget(text, text);
-    if (!target.ok()) return Fail(target.error());
+    if (!target.ok()) return Fail(Error::Usage(target.error().message));
     targets.push_back(std::move(*target));
   }
   return RunWaitTargets(targets, options.timing, parsed.command);

@@ -1,7 +1,6 @@
 // linger's commands: each lives in its own cmd_*.cpp and is listed in main.cpp's table.
 #pragma once
 
-#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <span>
@@ -10,6 +9,7 @@
 
 #include "cli.h"
 #include "exit_status.h"
+#include "outcome.h"
 
 namespace linger {
 
@@ -23,16 +23,9 @@ struct Invocation {
 
 // The part of StartCommand that does not depend on the options' type: names the command in
 // error lines, parses, prints --help (then `help` is set), and sends linger's lines where --quiet
-// and --log say. A usage error is logged before it is returned.
+// and --log say. Errors are not logged yet: usage errors, or why the help could not be printed.
 Result<ParsedArgs> ParseCommandLine(const CommandDoc& command, std::span<const OptionDoc> rows,
                                     std::span<char* const> args);
-
-// Logs `error` and returns the exit status it stands for.
-int Fail(const Error& error);
-
-// Writes a result (help, version, a path) to stdout: returns 0, or logs why it could not and
-// returns 1.
-int Print(std::string_view text);
 
 // What every command does first: parses its words against its option table, prints its help or
 // its usage error, applies the environment and the flags, and sends its lines where --quiet and
@@ -44,7 +37,7 @@ Invocation<Options> StartCommand(const CommandDoc& command,
   Invocation<Options> invocation;
   Result<ParsedArgs> parsed = ParseCommandLine(command, Docs(rows), args);
   if (!parsed.ok()) {
-    invocation.exit_status = parsed.error().status;
+    invocation.exit_status = Fail(parsed.error());
   } else if (!parsed->help) {
     Result<void> applied = ApplyOptions(invocation.options, rows, *parsed, std::getenv);
     if (applied.ok()) {
@@ -55,12 +48,6 @@ Invocation<Options> StartCommand(const CommandDoc& command,
   }
   return invocation;
 }
-
-// The time since `start`, to the millisecond, as log lines print it ("1.5s").
-std::string FormatSince(std::chrono::steady_clock::time_point start);
-
-// Logs that stop signal `sig` ended a wait that began at `start`, and returns 128+sig.
-int StoppedBySignal(int sig, std::chrono::steady_clock::time_point start);
 
 // Runs a command on the words after its name and returns linger's exit status.
 using CommandFunction = int (*)(std::span<char* const> args);

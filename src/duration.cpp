@@ -27,7 +27,7 @@ constexpr Unit kUnits[] = {
 constexpr u128 kMax = std::numeric_limits<int64_t>::max();
 
 Error Invalid(std::string_view text, std::string_view why) {
-  return UsageError(fmt::format("invalid duration '{}': {}", Printable(text), why));
+  return Error::Invalid(fmt::format("invalid duration '{}': {}", Printable(text), why));
 }
 
 // One "<digits>[.<digits>]" number scaled by `unit`, or nothing on overflow. Fraction digits beyond

@@ -25,7 +25,7 @@ constexpr OptionRow<ExecOptions> kOwnRows[] = {
          // linger can only hold back what it receives: KILL and STOP never reach it, and SIGCHLD
          // reports COMMAND's own exit.
          if (!IsForwardable(sig)) {
-           return UsageError(
+           return Error::Invalid(
                fmt::format("{} cannot be held back (in '{}')", SignalName(sig), Printable(value)));
          }
        }
@@ -93,11 +93,11 @@ std::span<const OptionRow<ExecOptions>> ExecOptionRows() { return kRows; }
 Result<void> CheckExecOptions(const ExecOptions& options) {
   const ReadyOptions& ready = options.ready;
   if (ready.port == 0 && (ready.url || ready.fail_after != Duration{})) {
-    return UsageError("--ready-url and --ready-fail-after need --ready-port");
+    return Error::Usage("--ready-url and --ready-fail-after need --ready-port");
   }
   // Its health checks would keep --until-idle's delay busy until the load balancer gives up.
   if (ready.port != 0 && options.idle.ports && options.idle.ports->Contains(ready.port)) {
-    return UsageError(fmt::format("--ports: the ready port {} is not a serving port", ready.port));
+    return Error::Usage(fmt::format("--ports: the ready port {} is not a serving port", ready.port));
   }
   return {};
 }

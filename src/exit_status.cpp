@@ -11,6 +11,19 @@ int ExitStatusForExecError(int err) {
   return err == ENOENT || err == ENOTDIR ? kExitNotFound : kExitCannotExecute;
 }
 
+int ExitStatusFor(const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::kUsage:
+      return kExitUsage;
+    case ErrorKind::kStopped:
+      return kExitSignalBase + error.code;
+    case ErrorKind::kExec:
+      return ExitStatusForExecError(error.code);
+    default:
+      return kExitFailure;
+  }
+}
+
 int ExitStatusFromWait(int wait_status) {
   if (WIFSIGNALED(wait_status)) return kExitSignalBase + WTERMSIG(wait_status);
   return WEXITSTATUS(wait_status);

@@ -25,13 +25,13 @@ const char* FileKind(mode_t mode) {
 
 }  // namespace
 
-Result<std::optional<FileHead>> ReadFileHead(const char* path, size_t limit) {
+Result<FileHead> ReadFileHead(const char* path, size_t limit) {
   // O_NONBLOCK makes the open of a FIFO return at once; fstat then refuses it before any read.
   UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (!fd && errno == ENOENT) return std::optional<FileHead>();
-  if (!fd) return Error{std::strerror(errno)};
+  if (!fd && errno == ENOENT) return Error::NotFound(std::strerror(errno));
+  if (!fd) return Error::System("", errno);
   struct stat info;
-  if (fstat(fd.get(), &info) != 0) return Error{std::strerror(errno)};
+  if (fstat(fd.get(), &info) != 0) return Error::System("", errno);
   if (!S_ISREG(info.st_mode)) {
     return Error{fmt::format("{}, not a regular file", FileKind(info.st_mode))};
   }
@@ -42,14 +42,14 @@ Result<std::optional<FileHead>> ReadFileHead(const char* path, size_t limit) {
     size_t want = std::min(sizeof buffer, limit + 1 - head.text.size());
     ssize_t n = read(fd.get(), buffer, want);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{std::strerror(errno)};
+    if (n < 0) return Error::System("", errno);
     if (n == 0) break;
     head.text.append(buffer, static_cast<size_t>(n));
     if (head.text.size() > limit) break;
   }
   head.complete = head.text.size() <= limit;
   if (!head.complete) head.text.resize(limit);
-  return std::optional<FileHead>(std::move(head));
+  return head;
 }
 
 }  // namespace linger

@@ -2,7 +2,6 @@
 // way that can neither block nor grow without bound.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "result.h"
@@ -15,9 +14,9 @@ struct FileHead {
   bool complete = false;  // false when the file is longer than what was read
 };
 
-// The first `limit` bytes of the regular file at `path`; nothing when no file is there. A FIFO, a
-// device or a directory is an error that says what it is: opening a FIFO for reading would
+// The first `limit` bytes of the regular file at `path`; a kNotFound error when no file is there.
+// Errors say why without the path. A FIFO, a device or a directory is an error that says what it is: opening a FIFO for reading would
 // otherwise wait for a writer forever, past every deadline and SIGTERM (fifo(7)).
-Result<std::optional<FileHead>> ReadFileHead(const char* path, size_t limit);
+Result<FileHead> ReadFileHead(const char* path, size_t limit);
 
 }  // namespace linger

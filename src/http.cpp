@@ -34,14 +34,14 @@ Result<HttpHeader> ParseHeaderOption(std::string_view text) {
   size_t colon = text.find(':');
   std::string_view name = text.substr(0, colon);
   if (colon == std::string_view::npos || !IsToken(name)) {
-    return UsageError(fmt::format("invalid header '{}': expected 'Name: value'", Printable(text)));
+    return Error::Invalid(fmt::format("invalid header '{}': expected 'Name: value'", Printable(text)));
   }
   std::string_view value = TrimBlanks(text.substr(colon + 1));
   for (char byte : value) {
     // Compared as unsigned: char is signed on x86-64 but unsigned on arm64.
     auto c = static_cast<unsigned char>(byte);
     if ((c < ' ' && c != '\t') || c == 0x7f) {
-      return UsageError(
+      return Error::Invalid(
           fmt::format("invalid header '{}': control characters in the value", Printable(text)));
     }
   }

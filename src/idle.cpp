@@ -35,8 +35,8 @@ Result<void> SetUntilIdle(IdleOptions& options, std::string_view value) {
   // A window of 0 would call the ports idle at the first look, traffic or not. Someone who writes
   // 0 to mean "off" must learn at start, not find the delay gone at the next rollout.
   if (*d == Duration::zero()) {
-    return Error{fmt::format(
-        "window '{}' must be above 0 (to keep the delay fixed, leave it unset)", Printable(value))};
+    return Error::Invalid(fmt::format(
+        "window '{}' must be above 0 (to keep the delay fixed, leave it unset)", Printable(value)));
   }
   options.idle = *d;
   return {};

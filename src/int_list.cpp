@@ -19,7 +19,7 @@ bool ParseInt(std::string_view text, int& value) {
 
 Result<IntList> IntList::Parse(std::string_view text, int min, int max, std::string_view what) {
   auto invalid = [&](std::string_view why) {
-    return UsageError(fmt::format("invalid {} '{}': {}", what, Printable(text), why));
+    return Error::Invalid(fmt::format("invalid {} '{}': {}", what, Printable(text), why));
   };
   IntList list;
   for (std::string_view item : Split(text)) {

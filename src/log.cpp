@@ -74,7 +74,7 @@ void LogLine(LogLevel level, fmt::string_view format, fmt::format_args args) {
 
 Result<void> WriteOut(std::string_view text) {
   if (int err = WriteAll(STDOUT_FILENO, text); err != 0) {
-    return Error{fmt::format("cannot write to stdout: {}", std::strerror(err))};
+    return Error::System("cannot write to stdout", err);
   }
   return {};
 }

@@ -64,7 +64,7 @@ constexpr CommandDoc kVersionDoc{
 // Takes the options every command takes, so that a stray word is a usage error, not ignored.
 int RunVersion(std::span<char* const> args) {
   Result<ParsedArgs> parsed = ParseCommandLine(kVersionDoc, {}, args);
-  if (!parsed.ok()) return parsed.error().status;
+  if (!parsed.ok()) return Fail(parsed.error());
   if (parsed->help) return kExitSuccess;
   return Print("linger " LINGER_VERSION "\n");
 }
@@ -74,12 +74,12 @@ int UnknownCommand(std::string_view name) {
   for (const Command& c : kCommands) names.push_back(c.name);
   std::string_view hint = ClosestMatch(name, names);
   if (name.starts_with("-")) {
-    return Fail(UsageError(fmt::format("unknown option '{}' (try 'linger --help')", name)));
+    return Fail(Error::Usage(fmt::format("unknown option '{}' (try 'linger --help')", name)));
   }
   if (hint.empty()) {
-    return Fail(UsageError(fmt::format("unknown command '{}' (try 'linger --help')", name)));
+    return Fail(Error::Usage(fmt::format("unknown command '{}' (try 'linger --help')", name)));
   }
-  return Fail(UsageError(fmt::format("unknown command '{}' (did you mean '{}'?)", name, hint)));
+  return Fail(Error::Usage(fmt::format("unknown command '{}' (did you mean '{}'?)", name, hint)));
 }
 
 int RunHelp(std::span<char* const> args) {
@@ -103,7 +103,7 @@ int RunHelp(std::span<char* const> args) {
 
 int Main(std::span<char* const> args) {
   if (args.empty()) {
-    return Fail(UsageError("missing COMMAND (try 'linger --help')"));
+    return Fail(Error::Usage("missing COMMAND (try 'linger --help')"));
   }
   const Command* command = FindCommand(args[0]);
   if (command == nullptr) return UnknownCommand(args[0]);

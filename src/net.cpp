@@ -223,13 +223,12 @@ AttemptResult RunResolveAttempt(const std::string& host, Resolver& resolver,
 
 Result<UniqueFd> StartConnect(const IpAddress& address, std::uint16_t port, int type) {
   UniqueFd fd(socket(address.family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!fd) return Error{fmt::format("socket: {}", std::strerror(errno))};
+  if (!fd) return Error::System("socket", errno);
   sockaddr_storage storage;
   socklen_t length = ToSockaddr(address, port, storage);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 &&
       errno != EINPROGRESS) {
-    return Error{
-        fmt::format("connect to {}: {}", FormatEndpoint(address, port), std::strerror(errno))};
+    return Error::System(fmt::format("connect to {}", FormatEndpoint(address, port)), errno);
   }
   return fd;
 }

@@ -30,7 +30,7 @@ Result<Cidr> ParseCidr(std::string_view item) {
   const size_t slash = item.find('/');
   std::optional<IpAddress> address = ParseIpAddress(item.substr(0, slash));
   if (!address) {
-    return Error{fmt::format("'{}' is not an IP address", Printable(item.substr(0, slash)))};
+    return Error::Invalid(fmt::format("'{}' is not an IP address", Printable(item.substr(0, slash))));
   }
   Cidr cidr{Unmapped(*address), 0};
   const int written_bits = address->family == AF_INET ? 32 : 128;
@@ -40,22 +40,22 @@ Result<Cidr> ParseCidr(std::string_view item) {
     std::optional<std::uint64_t> prefix =
         ParseUnsigned(digits, static_cast<std::uint64_t>(written_bits));
     if (!prefix) {
-      return Error{
-          fmt::format("'{}' is not a prefix length of 0-{}", Printable(digits), written_bits)};
+      return Error::Invalid(
+          fmt::format("'{}' is not a prefix length of 0-{}", Printable(digits), written_bits));
     }
     cidr.prefix = static_cast<int>(*prefix);
   }
   // An IPv4-mapped network is kept as the IPv4 network it stands for.
   if (address->family != cidr.network.family) {
     if (cidr.prefix < 96) {
-      return Error{fmt::format("'{}' is wider than IPv4-mapped", Printable(item))};
+      return Error::Invalid(fmt::format("'{}' is wider than IPv4-mapped", Printable(item)));
     }
     cidr.prefix -= 96;
   }
   const int bits = cidr.network.family == AF_INET ? 32 : 128;
   for (int bit = cidr.prefix; bit < bits; ++bit) {
     if (((cidr.network.bytes[static_cast<size_t>(bit / 8)] >> (7 - bit % 8)) & 1) != 0) {
-      return Error{fmt::format("'{}' has bits set beyond /{}", Printable(item), cidr.prefix)};
+      return Error::Invalid(fmt::format("'{}' has bits set beyond /{}", Printable(item), cidr.prefix));
     }
   }
   return cidr;
@@ -77,9 +77,9 @@ IpAddress Unmapped(const IpAddress& address) {
 Result<PeerList> PeerList::Parse(std::string_view text, std::string_view what) {
   PeerList list;
   for (std::string_view item : Split(text)) {
-    Result<Cidr> cidr = item.empty() ? Result<Cidr>(Error{"empty item"}) : ParseCidr(item);
+    Result<Cidr> cidr = item.empty() ? Result<Cidr>(Error::Invalid("empty item")) : ParseCidr(item);
     if (!cidr.ok()) {
-      return Error{fmt::format("invalid {} '{}': {}", what, Printable(text), cidr.error())};
+      return Error::Invalid(fmt::format("invalid {} '{}': {}", what, Printable(text), cidr.error()));
     }
     list.entries_.push_back(*cidr);
   }

@@ -36,7 +36,7 @@ size_t HeadEnd(std::string_view text, size_t from) {
 Result<void> SetReadyPort(ReadyOptions& options, std::string_view value) {
   std::optional<std::uint64_t> port = ParseUnsigned(value, 65535);
   if (!port || *port == 0) {
-    return UsageError(fmt::format("invalid port '{}': expected 1-65535", Printable(value)));
+    return Error::Invalid(fmt::format("invalid port '{}': expected 1-65535", Printable(value)));
   }
   options.port = static_cast<int>(*port);
   return {};
@@ -48,7 +48,7 @@ Result<void> SetReadyUrl(ReadyOptions& options, std::string_view value) {
   // The app is asked on every health check: a TLS handshake each time would cost more than the
   // check, and the app is in the same pod.
   if (url->tls) {
-    return UsageError(fmt::format("'{}' is not a plain http:// URL", Printable(value)));
+    return Error::Invalid(fmt::format("'{}' is not a plain http:// URL", Printable(value)));
   }
   options.url = *url;
   return {};

@@ -20,8 +20,8 @@ namespace linger {
 
 Result<void> ReadyServer::Listen() {
   auto failed = [&](std::string_view call) {
-    return Error{fmt::format("cannot listen on the ready port {}: {}: {}", options_.port, call,
-                             std::strerror(errno))};
+    return Error::System(fmt::format("cannot listen on the ready port {}: {}", options_.port, call),
+                         errno);
   };
   const auto port = htons(static_cast<std::uint16_t>(options_.port));
   sockaddr_storage address{};

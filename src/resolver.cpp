@@ -31,10 +31,9 @@ constexpr size_t kConfigLimit = 1024 * 1024;
 // /etc/hosts or /etc/resolv.conf, "" when missing, unreadable or not a regular file, as in an
 // empty root filesystem; a longer file is cut after its last whole line within the limit.
 std::string ReadConfigFile(const char* path) {
-  Result<std::optional<FileHead>> head = ReadFileHead(path, kConfigLimit);
-  if (!head.ok() || !*head) return {};
-  std::string& text = (*head)->text;
-  return (*head)->complete ? std::move(text) : std::string(CompleteLines(text));
+  Result<FileHead> head = ReadFileHead(path, kConfigLimit);
+  if (!head.ok()) return {};
+  return head->complete ? std::move(head->text) : std::string(CompleteLines(head->text));
 }
 
 // What one server said about one name: the merged answers to its A and AAAA questions.
@@ -62,7 +61,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
     std::string query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
     if (query.empty()) return ServerAnswer{{3, {}}, {}};  // too long to exist
     if (send(fd->get(), query.data(), query.size(), MSG_NOSIGNAL) < 0) {
-      return Error{fmt::format("{}: {}", where, std::strerror(errno))};
+      return Error::System(fmt::format("{}", where), errno);
     }
   }
   char buffer[4096];
@@ -85,7 +84,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
       return ServerAnswer{*replies[1 - missing], std::move(note)};
     }
     // ECONNREFUSED here means nothing listens on port 53 there.
-    if (n < 0) return Error{fmt::format("{}: {}", where, std::strerror(errno))};
+    if (n < 0) return Error::System(fmt::format("{}", where), errno);
     std::string_view message(buffer, static_cast<size_t>(n));
     for (int i = 0; i < 2; ++i) {
       if (!replies[i]) {

@@ -4,23 +4,54 @@
 
 #include <fmt/core.h>
 
+#include <cstring>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "exit_status.h"
-
 namespace linger {
 
-// Why an operation failed, worded to follow "linger: ", and the exit status it leads to when it
-// ends the command.
-struct Error {
-  std::string message;
-  int status = kExitFailure;
+// What kind of failure an Error is: what its callers decide by. The exit status it leads to is
+// decided in one place, ExitStatusFor (exit_status.h).
+enum class ErrorKind {
+  kFailed,    // failed at run time, for a reason no caller tells apart from others
+  kInvalid,   // a value does not parse; the command line makes it a usage error
+  kUsage,     // a bad command line or environment value: exit status 2
+  kTimedOut,  // the deadline came first
+  kStopped,   // a stop signal ended the wait; `code` is the signal when it has been read, else 0
+  kSystem,    // a system call failed; `code` is its errno
+  kNotFound,  // no such file, host or name
+  kExec,      // COMMAND did not run; `code` is the errno: 127 when not found, else 126
 };
 
-// An Error whose exit status is the usage status 2: bad arguments or environment values.
-inline Error UsageError(std::string message) { return Error{std::move(message), kExitUsage}; }
+// Why an operation failed, worded to follow "linger: ".
+struct Error {
+  std::string message;
+  ErrorKind kind = ErrorKind::kFailed;
+  int code = 0;
+
+  static Error Invalid(std::string message) { return {std::move(message), ErrorKind::kInvalid}; }
+  static Error Usage(std::string message) { return {std::move(message), ErrorKind::kUsage}; }
+  static Error TimedOut(std::string message) { return {std::move(message), ErrorKind::kTimedOut}; }
+  static Error Stopped(std::string message, int sig = 0) {
+    return {std::move(message), ErrorKind::kStopped, sig};
+  }
+  static Error NotFound(std::string message) { return {std::move(message), ErrorKind::kNotFound}; }
+  // "WHAT: strerror(err)", as `what` names the call or what it failed on; strerror alone when
+  // `what` is empty, for a caller that names it.
+  static Error System(std::string_view what, int err) {
+    return {what.empty() ? std::string(std::strerror(err))
+                         : fmt::format("{}: {}", what, std::strerror(err)),
+            ErrorKind::kSystem, err};
+  }
+  // "WHAT: strerror(err)" for COMMAND that could not be run.
+  static Error Exec(std::string_view what, int err) {
+    return {fmt::format("{}: {}", what, std::strerror(err)), ErrorKind::kExec, err};
+  }
+
+  // The same failure as "WHAT: message", for a caller that knows what failed.
+  Error In(std::string_view what) const { return {fmt::format("{}: {}", what, message), kind, code}; }
+};
 
 // Holds either a T or an Error. An Error converts to a Result of any type, so a failure is passed
 // on as `return r.error();`.

@@ -70,7 +70,7 @@ std::optional<int> ParseRealtime(std::string_view name) {
 }  // namespace
 
 Result<int> ParseSignal(std::string_view text) {
-  auto invalid = [&] { return UsageError(fmt::format("invalid signal '{}'", Printable(text))); };
+  auto invalid = [&] { return Error::Invalid(fmt::format("invalid signal '{}'", Printable(text))); };
   if (std::optional<int> number = ParseNumber(text)) {
     if (!IsValidSignal(*number)) return invalid();
     return *number;
@@ -94,7 +94,7 @@ Result<std::vector<int>> ParseSignalList(std::string_view text) {
   for (std::string_view item : Split(text)) {
     Result<int> sig = ParseSignal(item);
     if (!sig.ok()) {
-      return UsageError(fmt::format("invalid signal list '{}': {}", Printable(text), sig.error()));
+      return Error::Invalid(fmt::format("invalid signal list '{}': {}", Printable(text), sig.error()));
     }
     signals.push_back(*sig);
   }
@@ -165,10 +165,10 @@ void AddSignal(sigset_t& set, int sig) {
 
 Result<UniqueFd> BlockIntoSignalFd(const sigset_t& set) {
   if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
-    return Error{fmt::format("sigprocmask: {}", std::strerror(errno))};
+    return Error::System("sigprocmask", errno);
   }
   int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (fd < 0) return Error{fmt::format("signalfd: {}", std::strerror(errno))};
+  if (fd < 0) return Error::System("signalfd", errno);
   return UniqueFd(fd);
 }
 
@@ -184,7 +184,7 @@ Result<StopSignals> StopSignals::Open(const SignalState& inherited) {
   ignore.sa_handler = SIG_IGN;
   for (int sig : kWriteSignals) {
     if (sigaction(sig, &ignore, nullptr) != 0) {
-      return Error{fmt::format("sigaction: {}", std::strerror(errno))};
+      return Error::System("sigaction", errno);
     }
   }
   return StopSignals(std::move(*fd), set);
@@ -201,7 +201,7 @@ Result<void> StopSignals::ExitOnDelivery() const {
   exit_action.sa_handler = [](int sig) { _exit(kExitSignalBase + sig); };
   for (int sig = 1; sig <= SIGRTMAX; ++sig) {
     if (sigismember(&set_, sig) == 1 && sigaction(sig, &exit_action, nullptr) != 0) {
-      return Error{fmt::format("sigaction: {}", std::strerror(errno))};
+      return Error::System("sigaction", errno);
     }
   }
   return {};
@@ -218,7 +218,7 @@ Result<int> StopSignals::WaitUntil(std::optional<Clock::time_point> deadline, in
       case WaitEnd::kReady:
         return 0;
       case WaitEnd::kFailed:
-        return Error{fmt::format("ppoll: {}", std::strerror(errno))};
+        return Error::System("ppoll", errno);
       case WaitEnd::kStopped:
         break;  // Take() reads it
     }

@@ -126,7 +126,7 @@ bool IsSleepName(std::string_view argv0) {
 
 Result<Duration> ParseSleepOperand(std::string_view text) {
   auto invalid = [&] {
-    return UsageError(fmt::format("invalid time interval '{}'", Printable(text)));
+    return Error::Invalid(fmt::format("invalid time interval '{}'", Printable(text)));
   };
   std::string_view s = text;
   // strtod skips leading white space, so coreutils takes " 20"; trailing white space is an error.

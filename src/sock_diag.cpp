@@ -73,7 +73,7 @@ T Read(std::span<const unsigned char> bytes, size_t at) {
 }
 
 Error Malformed(std::string_view what) {
-  return Error{fmt::format("malformed sock_diag reply: {}", what)};
+  return Error::Invalid(fmt::format("malformed sock_diag reply: {}", what));
 }
 
 IpAddress Address(std::uint8_t family, const __be32 (&words)[4]) {
@@ -120,7 +120,8 @@ Result<std::optional<TcpSocket>> ParseSocket(std::span<const unsigned char> payl
 // The error number that NLMSG_ERROR and NLMSG_DONE carry first in their payload, as a message.
 Error KernelError(std::string_view what, std::int64_t negative_errno) {
   const int number = negative_errno < -4095 ? 0 : static_cast<int>(-negative_errno);
-  return Error{fmt::format("{}: {}", what, number > 0 ? std::strerror(number) : "unknown error")};
+  if (number == 0) return Error{fmt::format("{}: unknown error", what)};
+  return Error::System(what, number);
 }
 
 }  // namespace

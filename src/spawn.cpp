@@ -10,10 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "commands.h"
 #include "exit_status.h"
 #include "fd.h"
 #include "log.h"
+#include "outcome.h"
 #include "text.h"
 
 extern char** environ;
@@ -22,8 +22,7 @@ namespace linger {
 namespace {
 
 Error ExecError(const char* name, int err) {
-  return Error{fmt::format("cannot run '{}': {}", Printable(name), std::strerror(err)),
-               ExitStatusForExecError(err)};
+  return Error::Exec(fmt::format("cannot run '{}'", Printable(name)), err);
 }
 
 bool IsExecutableFile(const std::string& path) {
@@ -57,8 +56,7 @@ int ExecCommand(std::span<char* const> command, const SignalState& inherited,
   if (int sig = stop.Take()) return StoppedBySignal(sig, start);
   if (Result<void> armed = stop.ExitOnDelivery(); !armed.ok()) return Fail(armed.error());
   if (!RestoreSignalState(inherited)) {
-    return Fail(Error{fmt::format("cannot restore the signal state: {}", std::strerror(errno)),
-                      kExitCannotExecute});
+    return Fail(Error::Exec("cannot restore the signal state", errno));
   }
   execve(path->c_str(), command.data(), environ);
   return Fail(ExecError(command[0], errno));
@@ -76,11 +74,11 @@ Result<pid_t> SpawnCommand(std::span<char* const> command, const SignalState& in
   // the parent reads either an errno or end-of-file, and knows which without guessing from the
   // exit status (the command itself may well exit 127).
   int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return Error{fmt::format("pipe2: {}", std::strerror(errno))};
+  if (pipe2(fds, O_CLOEXEC) != 0) return Error::System("pipe2", errno);
   UniqueFd read_end(fds[0]);
   UniqueFd write_end(fds[1]);
   pid_t pid = fork();
-  if (pid < 0) return Error{fmt::format("fork: {}", std::strerror(errno))};
+  if (pid < 0) return Error::System("fork", errno);
   if (pid == 0) {
     // Between fork and exec only async-signal-safe calls: no allocation, no logging.
     if (new_group && setpgid(0, 0) == 0 && foreground) {

@@ -13,9 +13,9 @@
 #include <cstring>
 #include <optional>
 
-#include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "outcome.h"
 #include "ready_server.h"
 #include "spawn.h"
 #include "traffic.h"
@@ -231,7 +231,7 @@ int Supervise(std::span<char* const> command, const ExecOptions& options) {
   // status (waitpid(2), NOTES); linger takes the default back, and the child gets SIG_IGN again
   // from RestoreSignalState.
   if (sigismember(&inherited.ignored, SIGCHLD) == 1 && signal(SIGCHLD, SIG_DFL) == SIG_ERR) {
-    return Fail(Error{fmt::format("cannot reset SIGCHLD: {}", std::strerror(errno))});
+    return Fail(Error::System("cannot reset SIGCHLD", errno));
   }
   // Block before fork: a signal that arrived between fork and the loop would otherwise kill linger
   // or be lost. Blocking, not handlers, also leaves every disposition as inherited, so the child

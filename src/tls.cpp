@@ -427,19 +427,16 @@ Result<size_t> TlsStream::Handshake() {
   const TrustStore& trust = options_.trust;
   if (!options_.insecure) {
     std::string what = trust.origin.empty() ? trust.path : trust.origin + " " + trust.path;
-    Result<std::optional<FileHead>> pem = ReadFileHead(trust.path.c_str(), kMaxPemBytes);
-    if (pem.ok() && !*pem && trust.origin.empty()) {
+    Result<FileHead> pem = ReadFileHead(trust.path.c_str(), kMaxPemBytes);
+    if (!pem.ok() && pem.error().kind == ErrorKind::kNotFound && trust.origin.empty()) {
       return Error{fmt::format(
           "no trusted certificate authorities: {} does not exist; name a PEM file of them "
           "with --cacert FILE, or skip verification with --insecure",
           trust.path)};
     }
-    if (!pem.ok() || !*pem) {
-      return Error{fmt::format("cannot read {}: {}", what,
-                               pem.ok() ? std::strerror(ENOENT) : pem.error().message)};
-    }
-    if (!(*pem)->complete) return Error{fmt::format("cannot read {}: larger than 4 MiB", what)};
-    anchors_.Load((*pem)->text);
+    if (!pem.ok()) return pem.error().In(fmt::format("cannot read {}", what));
+    if (!pem->complete) return Error{fmt::format("cannot read {}: larger than 4 MiB", what)};
+    anchors_.Load(pem->text);
     if (anchors_.size() == 0 && anchors_.malformed_blocks() > 0) {
       return Error{
           fmt::format("{} holds no usable certificate: the PEM block at line {} is "
@@ -628,8 +625,7 @@ Result<std::unique_ptr<Stream>> StartTls(const AttemptContext& ctx, int fd,
   // them back.
   int one = 1;
   if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
-    return Error{
-        fmt::format("TCP_NODELAY on the connection to {}: {}", endpoint, std::strerror(errno))};
+    return Error::System(fmt::format("TCP_NODELAY on the connection to {}", endpoint), errno);
   }
   auto stream = std::make_unique<TlsStream>(ctx, fd, endpoint, host, options);
   Result<size_t> done = stream->Handshake();

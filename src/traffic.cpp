@@ -30,7 +30,7 @@ Error LookTimedOut() {
 Result<UniqueFd> OpenNetlink() {
   UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG));
   if (!fd) {
-    return Error{fmt::format("cannot open a NETLINK_SOCK_DIAG socket: {}", std::strerror(errno))};
+    return Error::System("cannot open a NETLINK_SOCK_DIAG socket", errno);
   }
   return fd;
 }
@@ -51,7 +51,7 @@ Result<TrafficWatch> TrafficWatch::Start(const IdleOptions& options, SteadyTime 
   if (!netlink.ok()) return netlink.error();
   watch.netlink_ = std::move(*netlink);
   watch.snmp_ = UniqueFd(open("/proc/net/snmp", O_RDONLY | O_CLOEXEC));
-  if (!watch.snmp_) return Error{fmt::format("/proc/net/snmp: {}", std::strerror(errno))};
+  if (!watch.snmp_) return Error::System("/proc/net/snmp", errno);
   Result<TcpCounters> counters = watch.Counters();
   if (!counters.ok()) return counters.error();
   watch.buffer_.resize(kDatagramBytes);
@@ -163,7 +163,7 @@ Result<void> TrafficWatch::Request() {
   do {
     sent = send(netlink_.get(), request.data(), request.size(), 0);
   } while (sent < 0 && errno == EINTR);
-  if (sent < 0) return Error{fmt::format("sock_diag request: {}", std::strerror(errno))};
+  if (sent < 0) return Error::System("sock_diag request", errno);
   return {};
 }
 
@@ -175,7 +175,7 @@ Result<bool> TrafficWatch::ReadDump() {
     got = recv(netlink_.get(), buffer_.data(), buffer_.size(), MSG_TRUNC);
   } while (got < 0 && errno == EINTR);
   if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
-  if (got < 0) return Error{fmt::format("sock_diag reply: {}", std::strerror(errno))};
+  if (got < 0) return Error::System("sock_diag reply", errno);
   if (static_cast<size_t>(got) > buffer_.size()) {
     return Error{fmt::format("sock_diag reply of {} bytes", got)};
   }
@@ -206,7 +206,7 @@ Result<void> TrafficWatch::DumpNow() {
                end != WaitEnd::kReady) {
       started = end == WaitEnd::kTimedOut
                     ? LookTimedOut()
-                    : Error{fmt::format("ppoll on the netlink socket: {}", std::strerror(errno))};
+                    : Error::System("ppoll on the netlink socket", errno);
     }
   }
   AbandonDump();
@@ -227,7 +227,7 @@ Result<TcpCounters> TrafficWatch::Counters() const {
   while (size < sizeof text) {
     ssize_t n = pread(snmp_.get(), text + size, sizeof text - size, static_cast<off_t>(size));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Error{fmt::format("/proc/net/snmp: {}", std::strerror(errno))};
+    if (n < 0) return Error::System("/proc/net/snmp", errno);
     if (n == 0) break;
     size += static_cast<size_t>(n);
   }

@@ -36,14 +36,14 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
   std::string_view port;
   if (text.starts_with('[')) {
     size_t close = text.find(']');
-    if (close == std::string_view::npos) return Error{"'[' without ']'"};
+    if (close == std::string_view::npos) return Error::Invalid("'[' without ']'");
     host = text.substr(1, close - 1);
     std::string_view after = text.substr(close + 1);
-    if (!after.empty() && !after.starts_with(':')) return Error{"junk after ']'"};
+    if (!after.empty() && !after.starts_with(':')) return Error::Invalid("junk after ']'");
     if (!after.empty()) port = after.substr(1);
     in6_addr ignored;
     if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
-      return Error{fmt::format("'{}' is not an IPv6 address", Printable(host))};
+      return Error::Invalid(fmt::format("'{}' is not an IPv6 address", Printable(host)));
     }
   } else {
     size_t colon = text.find(':');
@@ -51,18 +51,18 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
       host = text.substr(0, colon);
       port = text.substr(colon + 1);
     }
-    if (host.empty()) return Error{"no host"};
+    if (host.empty()) return Error::Invalid("no host");
     bool numeric = host.find_first_not_of("0123456789.") == std::string_view::npos;
     in_addr ignored;
     if (numeric ? inet_pton(AF_INET, std::string(host).c_str(), &ignored) != 1
                 : !IsHostName(host)) {
-      return Error{fmt::format("'{}' is not a valid host", Printable(host))};
+      return Error::Invalid(fmt::format("'{}' is not a valid host", Printable(host)));
     }
   }
   endpoint.host = host;
   endpoint.port_given = port.data() != nullptr;
   if (!endpoint.port_given) {
-    if (!default_port) return Error{"no port (HOST:PORT)"};
+    if (!default_port) return Error::Invalid("no port (HOST:PORT)");
     endpoint.port = *default_port;
     return endpoint;
   }
@@ -70,7 +70,7 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
   auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value == 0 ||
       value > 65535) {
-    return Error{fmt::format("port '{}' is not a number in 1-65535", Printable(port))};
+    return Error::Invalid(fmt::format("port '{}' is not a number in 1-65535", Printable(port)));
   }
   endpoint.port = static_cast<std::uint16_t>(value);
   return endpoint;
@@ -78,7 +78,7 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
 
 Result<Url> ParseUrl(std::string_view text) {
   auto invalid = [&](std::string_view why) {
-    return UsageError(fmt::format("invalid URL '{}': {}", Printable(text), why));
+    return Error::Invalid(fmt::format("invalid URL '{}': {}", Printable(text), why));
   };
   Url url;
   url.tls = StartsWithIgnoreCase(text, "https://");

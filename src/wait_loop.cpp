@@ -12,8 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "commands.h"
+#include "exit_status.h"
 #include "log.h"
+#include "outcome.h"
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"
@@ -112,12 +113,12 @@ void EndChildren(std::vector<Child>& children) {
 // Starts the child that waits for `target`: it exits 0 ready, 1 at the deadline, 128+N stopped.
 Result<Child> StartChild(const WaitTarget& target, const WaitTiming& timing) {
   int ends[2];
-  if (pipe2(ends, O_CLOEXEC) != 0) return Error{fmt::format("pipe2: {}", std::strerror(errno))};
+  if (pipe2(ends, O_CLOEXEC) != 0) return Error::System("pipe2", errno);
   UniqueFd read_end(ends[0]);
   UniqueFd write_end(ends[1]);
   const pid_t parent = getpid();
   pid_t pid = fork();
-  if (pid < 0) return Error{fmt::format("fork: {}", std::strerror(errno))};
+  if (pid < 0) return Error::System("fork", errno);
   if (pid == 0) {
     // A parent that dies by SIGKILL cannot end its children: the kernel does.
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(kExitFailure);
@@ -184,7 +185,7 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   if (sigaction(SIGCHLD, &default_action, nullptr) != 0) {
-    return Fail(Error{fmt::format("sigaction: {}", std::strerror(errno))});
+    return Fail(Error::System("sigaction", errno));
   }
   const auto start = Clock::now();
   const auto deadline = WaitDeadline(start, timing);

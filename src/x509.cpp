@@ -252,37 +252,37 @@ Result<Certificate> ParseCertificate(std::string_view der) {
   // RFC 5280 4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }.
   DerReader outer(der);
   std::string_view certificate, tbs, issuer, validity, subject, issuer_whole, subject_whole;
-  if (!outer.Read(kSequence, certificate)) return Error{"certificate is not DER"};
+  if (!outer.Read(kSequence, certificate)) return Error::Invalid("certificate is not DER");
   DerReader top(certificate);
-  if (!top.Read(kSequence, tbs)) return Error{"certificate has no TBSCertificate"};
+  if (!top.Read(kSequence, tbs)) return Error::Invalid("certificate has no TBSCertificate");
   DerReader fields(tbs);
-  if (fields.PeekTag() == kVersion && !fields.Skip()) return Error{"malformed certificate version"};
+  if (fields.PeekTag() == kVersion && !fields.Skip()) return Error::Invalid("malformed certificate version");
   // serialNumber, signature AlgorithmIdentifier, issuer.
   if (!fields.Skip() || !fields.Skip() || !fields.Read(kSequence, issuer, &issuer_whole)) {
-    return Error{"malformed certificate header"};
+    return Error::Invalid("malformed certificate header");
   }
   Certificate names;
   names.issuer = issuer_whole;
-  if (!fields.Read(kSequence, validity)) return Error{"certificate has no validity"};
+  if (!fields.Read(kSequence, validity)) return Error::Invalid("certificate has no validity");
   DerReader times(validity);
   names.not_before = ReadTime(times);
   names.not_after = ReadTime(times);
   if (names.not_before.empty() || names.not_after.empty()) {
-    return Error{"malformed certificate validity"};
+    return Error::Invalid("malformed certificate validity");
   }
   if (!fields.Read(kSequence, subject, &subject_whole) ||
       !ReadCommonName(subject, names.common_name)) {
-    return Error{"malformed certificate subject"};
+    return Error::Invalid("malformed certificate subject");
   }
   names.subject = subject_whole;
   // subjectPublicKeyInfo, then the optional unique identifiers [1] and [2], then [3] extensions.
-  if (!fields.Skip()) return Error{"certificate has no public key"};
+  if (!fields.Skip()) return Error::Invalid("certificate has no public key");
   while (!fields.empty()) {
     std::string_view content;
     unsigned char tag = fields.PeekTag();
-    if (!fields.Read(tag, content)) return Error{"malformed certificate field"};
+    if (!fields.Read(tag, content)) return Error::Invalid("malformed certificate field");
     if (tag == kExtensions && !ReadExtensions(content, names)) {
-      return Error{"malformed certificate extensions"};
+      return Error::Invalid("malformed certificate extensions");
     }
   }
   return names;

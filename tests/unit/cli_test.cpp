@@ -122,11 +122,11 @@ TEST_CASE("near names are suggested, far ones are not") {
   CHECK(linger::ClosestMatch("x", names).empty());
 }
 
-TEST_CASE("usage errors are usage errors, with exit status 2") {
+TEST_CASE("usage errors are usage errors, which exit with status 2") {
   Words w({"--bogus"});
   auto result = ParseArgs(w.pointers, kDocs, OptionOrder::kInterleaved);
   REQUIRE_FALSE(result.ok());
-  CHECK(result.error().status == 2);
+  CHECK(result.error().kind == linger::ErrorKind::kUsage);
 }
 
 TEST_CASE("the operand and COMMAND a command takes are checked") {

@@ -163,7 +163,7 @@ TEST_CASE("the ready options need a ready port, which is never one of --ports") 
         std::vector<Option>{{"ready-port", "8081"}, {"ports", "8000-8100"}}}) {
     linger::Result<void> result = checked(flags);
     REQUIRE_FALSE(result.ok());
-    CHECK(result.error().status == 2);
+    CHECK(result.error().kind == linger::ErrorKind::kUsage);
   }
   auto env = Resolve({}, Env({{"LINGER_READY_PORT", "9000"}, {"LINGER_READY_FAIL_AFTER", "2s"}}));
   REQUIRE(env.ok());

@@ -119,7 +119,7 @@ TEST_CASE("ready options: a port is 1-65535, the URL plain http") {
     INFO(bad);
     auto set = linger::SetReadyPort(options, bad);
     REQUIRE_FALSE(set.ok());
-    CHECK(set.error().status == 2);
+    CHECK(set.error().kind == linger::ErrorKind::kInvalid);
   }
   CHECK(linger::SetReadyUrl(options, "http://127.0.0.1:8080/ready").ok());
   REQUIRE(options.url);
