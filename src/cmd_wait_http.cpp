@@ -11,7 +11,7 @@
 #include "duration.h"
 #include "http.h"
 #include "log.h"
-#include "net.h"
+#include "attempts.h"
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"

@@ -5,7 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "duration.h"
-#include "net.h"
+#include "attempts.h"
 #include "text.h"
 #include "url.h"
 #include "wait_loop.h"

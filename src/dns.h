@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "result.h"
+
 namespace linger {
 
 // An IPv4 or IPv6 address.
@@ -75,9 +77,9 @@ std::vector<std::string> SearchNames(std::string_view name, const ResolvConf& co
 // DNS record types wait-http asks for.
 enum DnsType : std::uint16_t { kDnsA = 1, kDnsAaaa = 28 };
 
-// A recursive query for `name`; empty when the name cannot be encoded (label over 63 bytes, name
-// over 255).
-std::string BuildDnsQuery(std::uint16_t id, std::string_view name, DnsType type);
+// A recursive query for `name`; kInvalid when the name cannot be encoded (a label over 63 bytes,
+// a name over 255).
+Result<std::string> BuildDnsQuery(std::uint16_t id, std::string_view name, DnsType type);
 
 // A reply, reduced to what wait-http needs.
 struct DnsReply {

@@ -12,7 +12,7 @@
 
 #include "http.h"
 #include "log.h"
-#include "net.h"
+#include "attempts.h"
 #include "resolver.h"
 #include "socket_headers.h"
 
@@ -235,7 +235,7 @@ void ReadyServer::RunCheck(int out) const {
   probe.statuses = IntList({{200, 399}});
   Resolver resolver;
   AttemptResult result = RunAttempt(probe, resolver, Clock::now() + kCheckTime, -1);
-  std::string report = (result.kind == AttemptResult::kReady ? "1" : "0") + result.detail;
+  std::string report = result.ok() ? "1" + *result : "0" + result.error().message;
   // One write below PIPE_BUF is atomic and fits the empty pipe.
   ssize_t written = write(out, report.data(), std::min<size_t>(report.size(), PIPE_BUF));
   _exit(written > 0 ? 0 : 1);

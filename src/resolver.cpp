@@ -1,6 +1,7 @@
 #include "resolver.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/random.h>
 
 #include <algorithm>
@@ -10,9 +11,8 @@
 
 #include "fd.h"
 #include "file.h"
-#include "net.h"
+#include "connect.h"
 #include "socket_headers.h"
-#include "wait.h"
 
 namespace linger {
 namespace {
@@ -45,7 +45,7 @@ struct ServerAnswer {
 // Asks `server` for the A and AAAA records of `name` together, as glibc does, and waits until
 // `until` for both answers, or a short grace for the second once the first has brought addresses.
 Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
-                               Clock::time_point until, int stop_fd) {
+                               const AttemptContext& ctx) {
   std::string where = fmt::format("DNS server {}", FormatEndpoint(server, 53));
   Result<UniqueFd> fd = StartConnect(server, 53, SOCK_DGRAM);
   if (!fd.ok()) return fd.error();
@@ -58,10 +58,11 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
   constexpr const char* kTypeNames[] = {"A", "AAAA"};
   std::optional<DnsReply> replies[2];
   for (int i = 0; i < 2; ++i) {
-    std::string query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
-    if (query.empty()) return ServerAnswer{{3, {}}, {}};  // too long to exist
-    if (send(fd->get(), query.data(), query.size(), MSG_NOSIGNAL) < 0) {
-      return Error::System(fmt::format("{}", where), errno);
+    Result<std::string> query =
+        BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
+    if (!query.ok()) return ServerAnswer{{3, {}}, {}};  // too long to exist
+    if (send(fd->get(), query->data(), query->size(), MSG_NOSIGNAL) < 0) {
+      return Error::System(where, errno);
     }
   }
   char buffer[4096];
@@ -71,11 +72,12 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       bool has_addresses = (replies[0] && !replies[0]->addresses.empty()) ||
                            (replies[1] && !replies[1]->addresses.empty());
-      auto wait_until = has_addresses ? std::min(until, Clock::now() + kOtherFamilyGrace) : until;
-      WaitEnd end = WaitFor(fd->get(), POLLIN, stop_fd, wait_until, Precision::kCoarse);
-      if (end == WaitEnd::kReady) continue;
-      if (end != WaitEnd::kTimedOut || (!replies[0] && !replies[1])) {
-        return Error{fmt::format("{} waiting for {}", WhyNotReady(end), where)};
+      AttemptContext wait = ctx;
+      if (has_addresses) wait.deadline = std::min(ctx.deadline, Clock::now() + kOtherFamilyGrace);
+      Result<void> answered = WaitForSocket(wait, fd->get(), POLLIN, "waiting for " + where);
+      if (answered.ok()) continue;
+      if (answered.error().kind != ErrorKind::kTimedOut || (!replies[0] && !replies[1])) {
+        return answered.error();
       }
       // One answer is better than none: "no such name" holds for every type, and addresses that
       // have come are worth trying.
@@ -84,7 +86,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
       return ServerAnswer{*replies[1 - missing], std::move(note)};
     }
     // ECONNREFUSED here means nothing listens on port 53 there.
-    if (n < 0) return Error::System(fmt::format("{}", where), errno);
+    if (n < 0) return Error::System(where, errno);
     std::string_view message(buffer, static_cast<size_t>(n));
     for (int i = 0; i < 2; ++i) {
       if (!replies[i]) {
@@ -102,8 +104,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
 
 }  // namespace
 
-Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point deadline,
-                                   int stop_fd) {
+Result<Resolved> Resolver::Resolve(const std::string& host, const AttemptContext& ctx) {
   if (std::optional<IpAddress> literal = ParseIpAddress(host)) return Resolved{{*literal}, {}};
   std::vector<IpAddress> found = LookUpHosts(ReadConfigFile("/etc/hosts"), host);
   if (!found.empty()) return Resolved{found, {}};
@@ -113,7 +114,8 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
   }
   ResolvConf conf = ParseResolvConf(ReadConfigFile("/etc/resolv.conf"));
   const std::vector<IpAddress>& servers = conf.nameservers;
-  std::string failure = "no such host";
+  // Why the last server that failed did; "no such host" while every one has answered.
+  Error failure = Error::NotFound("no such host");
   for (const std::string& name : SearchNames(host, conf)) {
     // resolv.conf(5): `attempts` rounds over the servers, each given `timeout`; a round starts
     // with the server that answered last, so a dead first server is waited for once.
@@ -122,17 +124,19 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
     for (int round = 0; round < conf.attempts && !answered; ++round) {
       for (size_t k = 0; k < servers.size() && !answered; ++k) {
         size_t index = (first + k) % servers.size();
-        if (Clock::now() >= deadline) {
-          return Error{fmt::format("timed out resolving '{}' ({})", host, failure)};
+        if (Clock::now() >= ctx.deadline) {
+          return Error::TimedOut(fmt::format("timed out resolving '{}' ({})", host, failure.message));
         }
-        auto until = std::min(deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
-        Result<ServerAnswer> answer = AskServer(servers[index], name, until, stop_fd);
+        AttemptContext ask = ctx;
+        ask.deadline =
+            std::min(ctx.deadline, Clock::now() + std::chrono::seconds(conf.timeout_seconds));
+        Result<ServerAnswer> answer = AskServer(servers[index], name, ask);
         if (!answer.ok()) {
-          if (StopPending(stop_fd)) return answer.error();
+          if (answer.error().kind == ErrorKind::kStopped) return answer.error();
           // A server that gave no usable answer in the time it had, cut short by the attempt's
           // deadline or not, is not asked first next time.
           servers_.Failed(servers, index);
-          failure = answer.error().message;
+          failure = answer.error();
           continue;
         }
         const DnsReply& reply = answer->reply;
@@ -140,8 +144,8 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
         answered = !reply.addresses.empty() || reply.rcode == 0 || reply.rcode == 3;
         if (!answered) {
           servers_.Failed(servers, index);
-          failure = fmt::format("DNS server {} failed (rcode {})",
-                                FormatEndpoint(servers[index], 53), reply.rcode);
+          failure = Error{fmt::format("DNS server {} failed (rcode {})",
+                                      FormatEndpoint(servers[index], 53), reply.rcode)};
           continue;
         }
         servers_.Answered(servers[index]);
@@ -149,7 +153,7 @@ Result<Resolved> Resolver::Resolve(const std::string& host, Clock::time_point de
       }
     }
   }
-  return Error{fmt::format("cannot resolve '{}': {}", host, failure)};
+  return failure.In(fmt::format("cannot resolve '{}'", host));
 }
 
 }  // namespace linger

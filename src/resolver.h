@@ -8,6 +8,7 @@
 
 #include "dns.h"
 #include "result.h"
+#include "stream.h"
 
 namespace linger {
 
@@ -22,9 +23,10 @@ class Resolver {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Finds the addresses of `host` (a name or an IP address), giving up at `deadline`, or at once
-  // when `stop_fd` becomes readable (the caller sees the stop signal pending).
-  Result<Resolved> Resolve(const std::string& host, Clock::time_point deadline, int stop_fd);
+  // Finds the addresses of `host` (a name or an IP address), at least one, within the attempt's
+  // context: kTimedOut at its deadline, kStopped at once when a stop signal is pending (left
+  // pending for the caller), kNotFound when the name does not exist.
+  Result<Resolved> Resolve(const std::string& host, const AttemptContext& ctx);
 
  private:
   ServerChoice servers_;

@@ -411,8 +411,10 @@ unsigned TlsStream::Verify() {
     return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
   }
   for (size_t i = 1; i < path.size(); ++i) {
-    problem_ = NameConstraintProblem(leaf, parsed[path[i]], host_);
-    if (!problem_.empty()) return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+    if (Result<void> allowed = CheckNameConstraints(leaf, parsed[path[i]], host_); !allowed.ok()) {
+      problem_ = allowed.error().message;
+      return BR_ERR_X509_FORBIDDEN_KEY_USAGE;
+    }
   }
   return 0;
 }
@@ -524,12 +526,12 @@ Result<bool> TlsStream::Run(unsigned want) {
       if (handshake_done_) return false;
       return Error{Failed("the server closed the connection")};
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitForSocket(ctx_, fd_, sending ? POLLOUT : POLLIN);
-      if (!why.empty()) {
-        return Error{handshake_done_
-                         ? Failed(why)
-                         : fmt::format("{} in the TLS handshake with {}", why, endpoint_)};
-      }
+      // Worded as the plain stream's waits once the handshake is done.
+      std::string doing = !handshake_done_ ? "in the TLS handshake with "
+                          : sending        ? "sending to "
+                                           : "waiting for the response from ";
+      Result<void> ready = WaitForSocket(ctx_, fd_, sending ? POLLOUT : POLLIN, doing + endpoint_);
+      if (!ready.ok()) return ready.error();
     } else if (errno != EINTR) {
       return Error{Failed(fmt::format("{}: {}", sending ? "send" : "read", std::strerror(errno)))};
     }
@@ -576,9 +578,9 @@ std::string TlsStream::Explain(int error) {
   if (!problem_.empty()) return problem_;
   if (error == BR_ERR_X509_EXPIRED && !chain_.empty()) {
     Result<Certificate> leaf = ParseCertificate(chain_[0]);
-    // The server's own certificate is fine: one of the authorities above it is not.
-    std::string problem = leaf.ok() ? ValidityProblem(*leaf, UtcNow()) : "";
-    if (!problem.empty()) return problem;
+    Result<void> valid = leaf.ok() ? CheckValidity(*leaf, UtcNow()) : Result<void>();
+    if (!valid.ok()) return valid.error().message;
+    // Else the server's own certificate is fine: one of the authorities above it is not.
   }
   // An alert in a record below TLS 1.2 (3.3) comes from a server that speaks only older versions:
   // with no suite that both allow, it says handshake_failure rather than protocol_version.

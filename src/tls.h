@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "attempt.h"
+#include "stream.h"
 #include "result.h"
 
 namespace linger {

@@ -55,22 +55,23 @@ int Loop(std::string_view target, const WaitTiming& timing, const AttemptFunctio
       attempt_deadline = std::min(deadline, DeadlineAfter(Clock::now(), timing.request_timeout));
     }
     AttemptResult result = attempt(resolver, attempt_deadline, stop->fd());
-    if (result.kind == AttemptResult::kStopped) break;
-    if (result.kind == AttemptResult::kReady) {
-      LogInfo("{} is ready after {}: {}", target, FormatSince(start), result.detail);
+    if (result.ok()) {
+      LogInfo("{} is ready after {}: {}", target, FormatSince(start), *result);
       if (command.empty()) return kExitSuccess;
       return ExecCommand(command, inherited, *stop, start);
     }
+    if (result.error().kind == ErrorKind::kStopped) break;
+    const std::string& reason = result.error().message;
     // An attempt that the overall deadline cut short says only that time ran out: the reason
     // before it is the one worth reporting.
     bool cut_short = attempt_deadline == deadline && Clock::now() >= deadline;
     // One line per change of reason, not one per attempt: a long wait stays readable.
-    if (result.detail != last_failure && !(cut_short && !last_failure.empty())) {
-      last_failure = result.detail;
+    if (reason != last_failure && !(cut_short && !last_failure.empty())) {
+      last_failure = reason;
       if (report_fd < 0) {
-        LogInfo("not ready: {}", result.detail);
+        LogInfo("not ready: {}", reason);
       } else {
-        LogInfo("{} not ready: {}", target, result.detail);
+        LogInfo("{} not ready: {}", target, reason);
         // One short write to a pipe is whole (PIPE_BUF); a parent that is gone needs no reason.
         std::string line = Printable(last_failure) + "\n";
         (void)!write(report_fd, line.data(), line.size());
@@ -82,8 +83,8 @@ int Loop(std::string_view target, const WaitTiming& timing, const AttemptFunctio
     if (*sig > 0) return StoppedBySignal(*sig, start);
     if (Clock::now() >= deadline) {
       if (report_fd >= 0) return kExitFailure;
-      return Fail(Error{
-          fmt::format("gave up on {} after {}: {}", target, FormatSince(start), last_failure)});
+      return Fail(Error::TimedOut(
+          fmt::format("gave up on {} after {}: {}", target, FormatSince(start), last_failure)));
     }
   }
   return StoppedBySignal(stop->Take(), start);
@@ -164,7 +165,7 @@ int GiveUp(std::vector<Child>& children, Clock::time_point start) {
                         child.reason.empty() ? "no attempt has ended" : child.reason);
   }
   EndChildren(children);
-  return Fail(Error{fmt::format("gave up after {}; not ready: {}", FormatSince(start), left)});
+  return Fail(Error::TimedOut(fmt::format("gave up after {}; not ready: {}", FormatSince(start), left)));
 }
 
 }  // namespace

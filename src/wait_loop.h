@@ -11,7 +11,7 @@
 
 #include "cli.h"
 #include "duration.h"
-#include "net.h"
+#include "attempts.h"
 
 namespace linger {
 
@@ -42,8 +42,8 @@ constexpr std::array<OptionRow<Options>, 3> WaitTimingRows(std::string_view atte
   }};
 }
 
-// One attempt: resolves with `resolver`, gives up at `deadline`, returns kStopped once `stop_fd`
-// is readable.
+// One attempt: resolves with `resolver`, gives up at `deadline`, ends with a kStopped error once
+// `stop_fd` is readable.
 using AttemptFunction = std::function<AttemptResult(
     Resolver& resolver, std::chrono::steady_clock::time_point deadline, int stop_fd)>;
 
@@ -58,8 +58,8 @@ struct WaitTarget {
   AttemptFunction attempt;
 };
 
-// wait-tcp's HOST:PORT, also as `tcp://HOST:PORT`; `name` is the target as written. Errors are
-// usage errors.
+// wait-tcp's HOST:PORT, also as `tcp://HOST:PORT`; `name` is the target as written. The error
+// (kInvalid) says why HOST:PORT does not parse.
 Result<WaitTarget> TcpTarget(std::string_view name, std::string_view host_port);
 
 // Waits for every target at the same time, each in a child process of its own so that an attempt

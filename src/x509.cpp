@@ -341,7 +341,7 @@ std::string NameMismatch(const Certificate& names, std::string_view host) {
   return fmt::format("certificate is for {}, not {}", ListNames(names), host);
 }
 
-std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca,
+Result<void> CheckNameConstraints(const Certificate& leaf, const Certificate& ca,
                                   std::string_view host) {
   std::vector<std::string> dns_names = leaf.dns_names;
   if (dns_names.empty() && !ParseIpAddress(host) && !leaf.common_name.empty()) {
@@ -351,10 +351,10 @@ std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca
                         ? std::string("the issuing CA")
                         : fmt::format("CA \"{}\"", Printable(ca.common_name, 100));
   auto outside = [&](const std::string& name) {
-    return fmt::format("certificate name {} is outside the names permitted to {}", name, who);
+    return Error{fmt::format("certificate name {} is outside the names permitted to {}", name, who)};
   };
   auto excluded = [&](const std::string& name) {
-    return fmt::format("certificate name {} is among the names excluded for {}", name, who);
+    return Error{fmt::format("certificate name {} is among the names excluded for {}", name, who)};
   };
   for (const std::string& name : dns_names) {
     auto within = [&](const std::string& base) { return DnsNameWithin(name, base); };
@@ -379,12 +379,12 @@ std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca
   return {};
 }
 
-std::string ValidityProblem(const Certificate& names, std::string_view now) {
+Result<void> CheckValidity(const Certificate& names, std::string_view now) {
   if (now > names.not_after) {
-    return fmt::format("certificate has expired (on {})", FormatTime(names.not_after));
+    return Error{fmt::format("certificate has expired (on {})", FormatTime(names.not_after))};
   }
   if (now < names.not_before) {
-    return fmt::format("certificate is not yet valid (from {})", FormatTime(names.not_before));
+    return Error{fmt::format("certificate is not yet valid (from {})", FormatTime(names.not_before))};
   }
   return {};
 }

@@ -74,15 +74,15 @@ std::string NameMismatch(const Certificate& names, std::string_view host);
 // The names for a message: "api.example.com, *.example.com, 10.0.0.1", or "no name" when empty.
 std::string ListNames(const Certificate& names);
 
-// Why the name constraints of `ca` refuse the names of `leaf` that are checked against `host`
-// (its SANs, or its common name when that stands in for absent dNSName SANs), or "" when they
-// do not: "certificate name a.example.com is outside the names permitted to CA ...".
-std::string NameConstraintProblem(const Certificate& leaf, const Certificate& ca,
+// Whether the name constraints of `ca` allow the names of `leaf` that are checked against `host`
+// (its SANs, or its common name when that stands in for absent dNSName SANs); the error says
+// which one they refuse: "certificate name a.example.com is outside the names permitted to CA ...".
+Result<void> CheckNameConstraints(const Certificate& leaf, const Certificate& ca,
                                   std::string_view host);
 
-// Why the certificate is not valid at `now` ("YYYYMMDDHHMMSS", UTC), or "" when it is:
+// Whether the certificate is valid at `now` ("YYYYMMDDHHMMSS", UTC); the error says why not:
 // "certificate has expired (on 2024-01-31 12:00:00 UTC)" or "... is not yet valid (from ...)".
-std::string ValidityProblem(const Certificate& names, std::string_view now);
+Result<void> CheckValidity(const Certificate& names, std::string_view now);
 
 template <typename IsAnchorName>
 std::vector<size_t> ChainPath(const std::vector<Certificate>& chain,

@@ -9,25 +9,21 @@
 #include <string_view>
 
 #include "result.h"
-#include "wait.h"
 
 namespace linger {
 
 // The budget of one attempt.
 struct AttemptContext {
   std::chrono::steady_clock::time_point deadline;
-  int stop_fd;  // the StopSignals descriptor
+  int stop_fd;  // the StopSignals descriptor, or -1 when nothing stops the attempt early
 };
 
-// Why a wait that did not end ready ended, for an attempt's reason ("timed out", ...).
-std::string WhyNotReady(WaitEnd end);
+// Waits until `fd` has `events`. The error is kTimedOut ("timed out DOING") at the attempt's
+// deadline, kStopped ("stopped DOING") once a stop signal is pending, or the poll's own failure.
+Result<void> WaitForSocket(const AttemptContext& ctx, int fd, short events, std::string_view doing);
 
-// Waits until `fd` has `events`, a stop signal is pending or the attempt's deadline passes.
-// Returns "" when ready, else WhyNotReady.
-std::string WaitForSocket(const AttemptContext& ctx, int fd, short events);
-
-// A connection's bytes, each call bounded by the attempt's deadline. Errors name the endpoint;
-// whether a stop signal ended the call, the caller learns from the stop descriptor.
+// A connection's bytes, each call bounded by the attempt's context. Errors name the endpoint, and
+// a call that a stop signal ended returns a kStopped error.
 class Stream {
  public:
   virtual ~Stream() = default;

@@ -1,33 +1,27 @@
-#include "attempt.h"
+#include "stream.h"
 
 #include <fmt/format.h>
 #include <poll.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "socket_headers.h"
+#include "wait.h"
 
 namespace linger {
 
-using Clock = std::chrono::steady_clock;
-
-std::string WhyNotReady(WaitEnd end) {
-  switch (end) {
+Result<void> WaitForSocket(const AttemptContext& ctx, int fd, short events, std::string_view doing) {
+  // Network waits need no sub-millisecond deadline: coarse, without a timer each.
+  switch (WaitFor(fd, events, ctx.stop_fd, ctx.deadline, Precision::kCoarse)) {
     case WaitEnd::kReady:
       return {};
     case WaitEnd::kTimedOut:
-      return "timed out";
+      return Error::TimedOut(fmt::format("timed out {}", doing));
     case WaitEnd::kStopped:
-      return "stopped";
+      return Error::Stopped(fmt::format("stopped {}", doing));
     default:
-      return fmt::format("ppoll: {}", std::strerror(errno));
+      return Error::System("ppoll", errno);
   }
-}
-
-std::string WaitForSocket(const AttemptContext& ctx, int fd, short events) {
-  // Network waits need no sub-millisecond deadline: coarse, without a timer each.
-  return WhyNotReady(WaitFor(fd, events, ctx.stop_fd, ctx.deadline, Precision::kCoarse));
 }
 
 Result<size_t> SocketStream::Send(std::string_view data) {
@@ -39,10 +33,10 @@ Result<size_t> SocketStream::Send(std::string_view data) {
     if (n >= 0) {
       data.remove_prefix(static_cast<size_t>(n));
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      std::string why = WaitForSocket(ctx_, fd_, POLLOUT);
-      if (!why.empty()) return Error{fmt::format("{} sending to {}", why, endpoint_)};
+      Result<void> writable = WaitForSocket(ctx_, fd_, POLLOUT, "sending to " + endpoint_);
+      if (!writable.ok()) return writable.error();
     } else if (errno != EINTR) {
-      return Error::System(fmt::format("send to {}", endpoint_), errno);
+      return Error::System("send to " + endpoint_, errno);
     }
   }
   return total;
@@ -54,12 +48,11 @@ Result<size_t> SocketStream::Receive(std::span<char> buffer) {
     if (n >= 0) return static_cast<size_t>(n);
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      return Error::System(fmt::format("read from {}", endpoint_), errno);
+      return Error::System("read from " + endpoint_, errno);
     }
-    std::string why = WaitForSocket(ctx_, fd_, POLLIN);
-    if (!why.empty()) {
-      return Error{fmt::format("{} waiting for the response from {}", why, endpoint_)};
-    }
+    Result<void> readable =
+        WaitForSocket(ctx_, fd_, POLLIN, "waiting for the response from " + endpoint_);
+    if (!readable.ok()) return readable.error();
   }
 }
 
