@@ -14,8 +14,8 @@ using Clock = std::chrono::steady_clock;
 
 // Resolves `host` and connects to its addresses. What the lookup noticed may be why none
 // accepted: a server that never answers AAAA hides IPv6 addresses.
-Result<Connection> ConnectTo(const AttemptContext& ctx, Resolver& resolver,
-                             const std::string& host, std::uint16_t port) {
+Result<Connection> ConnectTo(const AttemptContext& ctx, Resolver& resolver, const std::string& host,
+                             std::uint16_t port) {
   Result<Resolved> resolved = resolver.Resolve(host, ctx);
   if (!resolved.ok()) return resolved.error();
   std::vector<IpAddress> addresses = InterleaveFamilies(resolved->addresses);

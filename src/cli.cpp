@@ -171,7 +171,7 @@ Result<void> CheckOperands(const ParsedArgs& parsed, const CommandDoc& command) 
   }
   if (command.command == CommandArg::kNone && !parsed.command.empty()) {
     return Error::Usage(fmt::format("unexpected COMMAND '{}' ({} takes none)",
-                                  Printable(parsed.command[0]), command.name));
+                                    Printable(parsed.command[0]), command.name));
   }
   if (command.command == CommandArg::kRequired && parsed.command.empty()) {
     return Error::Usage(fmt::format("missing COMMAND (try 'linger {} --help')", command.name));

@@ -6,12 +6,12 @@
 #include <optional>
 #include <vector>
 
+#include "attempts.h"
 #include "cli.h"
 #include "commands.h"
 #include "duration.h"
 #include "http.h"
 #include "log.h"
-#include "attempts.h"
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"
@@ -175,7 +175,7 @@ Result<WaitTarget> DnsTarget(std::string_view name, std::string_view host) {
   Result<Endpoint> endpoint = ParseHostPort(host, 0);
   if (!endpoint.ok() || endpoint->port_given) {
     return Error::Invalid(fmt::format("invalid name '{}': {}", Printable(name),
-                                  endpoint.ok() ? "no port here" : endpoint.error().message));
+                                      endpoint.ok() ? "no port here" : endpoint.error().message));
   }
   return WaitTarget{Printable(name),
                     [host = endpoint->host](Resolver& resolver, auto deadline, int stop_fd) {
@@ -222,7 +222,7 @@ int RunTargets(const CommandDoc& command, std::span<char* const> args) {
     bool https_only = name == "cacert" || name == "insecure";
     if (schemes && row >= kTimingRows.size() && (https_only ? !any_https : !any_http)) {
       return Fail(Error::Usage(fmt::format("--{} applies only to {} targets", name,
-                                         https_only ? "https://" : "http:// and https://")));
+                                           https_only ? "https://" : "http:// and https://")));
     }
   }
   if (any_https && options.insecure) {

@@ -2,10 +2,10 @@
 // exits or execs COMMAND.
 #include <fmt/format.h>
 
+#include "attempts.h"
 #include "cli.h"
 #include "commands.h"
 #include "duration.h"
-#include "attempts.h"
 #include "text.h"
 #include "url.h"
 #include "wait_loop.h"

@@ -97,7 +97,8 @@ Result<void> CheckExecOptions(const ExecOptions& options) {
   }
   // Its health checks would keep --until-idle's delay busy until the load balancer gives up.
   if (ready.port != 0 && options.idle.ports && options.idle.ports->Contains(ready.port)) {
-    return Error::Usage(fmt::format("--ports: the ready port {} is not a serving port", ready.port));
+    return Error::Usage(
+        fmt::format("--ports: the ready port {} is not a serving port", ready.port));
   }
   return {};
 }

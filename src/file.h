@@ -15,8 +15,9 @@ struct FileHead {
 };
 
 // The first `limit` bytes of the regular file at `path`; a kNotFound error when no file is there.
-// Errors say why without the path. A FIFO, a device or a directory is an error that says what it is: opening a FIFO for reading would
-// otherwise wait for a writer forever, past every deadline and SIGTERM (fifo(7)).
+// Errors say why without the path. A FIFO, a device or a directory is an error that says what it
+// is: opening a FIFO for reading would otherwise wait for a writer forever, past every deadline and
+// SIGTERM (fifo(7)).
 Result<FileHead> ReadFileHead(const char* path, size_t limit);
 
 }  // namespace linger

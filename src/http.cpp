@@ -34,7 +34,8 @@ Result<HttpHeader> ParseHeaderOption(std::string_view text) {
   size_t colon = text.find(':');
   std::string_view name = text.substr(0, colon);
   if (colon == std::string_view::npos || !IsToken(name)) {
-    return Error::Invalid(fmt::format("invalid header '{}': expected 'Name: value'", Printable(text)));
+    return Error::Invalid(
+        fmt::format("invalid header '{}': expected 'Name: value'", Printable(text)));
   }
   std::string_view value = TrimBlanks(text.substr(colon + 1));
   for (char byte : value) {

@@ -30,7 +30,8 @@ Result<Cidr> ParseCidr(std::string_view item) {
   const size_t slash = item.find('/');
   std::optional<IpAddress> address = ParseIpAddress(item.substr(0, slash));
   if (!address) {
-    return Error::Invalid(fmt::format("'{}' is not an IP address", Printable(item.substr(0, slash))));
+    return Error::Invalid(
+        fmt::format("'{}' is not an IP address", Printable(item.substr(0, slash))));
   }
   Cidr cidr{Unmapped(*address), 0};
   const int written_bits = address->family == AF_INET ? 32 : 128;
@@ -55,7 +56,8 @@ Result<Cidr> ParseCidr(std::string_view item) {
   const int bits = cidr.network.family == AF_INET ? 32 : 128;
   for (int bit = cidr.prefix; bit < bits; ++bit) {
     if (((cidr.network.bytes[static_cast<size_t>(bit / 8)] >> (7 - bit % 8)) & 1) != 0) {
-      return Error::Invalid(fmt::format("'{}' has bits set beyond /{}", Printable(item), cidr.prefix));
+      return Error::Invalid(
+          fmt::format("'{}' has bits set beyond /{}", Printable(item), cidr.prefix));
     }
   }
   return cidr;
@@ -79,7 +81,8 @@ Result<PeerList> PeerList::Parse(std::string_view text, std::string_view what) {
   for (std::string_view item : Split(text)) {
     Result<Cidr> cidr = item.empty() ? Result<Cidr>(Error::Invalid("empty item")) : ParseCidr(item);
     if (!cidr.ok()) {
-      return Error::Invalid(fmt::format("invalid {} '{}': {}", what, Printable(text), cidr.error()));
+      return Error::Invalid(
+          fmt::format("invalid {} '{}': {}", what, Printable(text), cidr.error()));
     }
     list.entries_.push_back(*cidr);
   }

@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "attempts.h"
 #include "http.h"
 #include "log.h"
-#include "attempts.h"
 #include "resolver.h"
 #include "socket_headers.h"
 

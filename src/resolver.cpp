@@ -9,9 +9,9 @@
 #include <cstring>
 #include <optional>
 
+#include "connect.h"
 #include "fd.h"
 #include "file.h"
-#include "connect.h"
 #include "socket_headers.h"
 
 namespace linger {
@@ -58,8 +58,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
   constexpr const char* kTypeNames[] = {"A", "AAAA"};
   std::optional<DnsReply> replies[2];
   for (int i = 0; i < 2; ++i) {
-    Result<std::string> query =
-        BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
+    Result<std::string> query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
     if (!query.ok()) return ServerAnswer{{3, {}}, {}};  // too long to exist
     if (send(fd->get(), query->data(), query->size(), MSG_NOSIGNAL) < 0) {
       return Error::System(where, errno);
@@ -125,7 +124,8 @@ Result<Resolved> Resolver::Resolve(const std::string& host, const AttemptContext
       for (size_t k = 0; k < servers.size() && !answered; ++k) {
         size_t index = (first + k) % servers.size();
         if (Clock::now() >= ctx.deadline) {
-          return Error::TimedOut(fmt::format("timed out resolving '{}' ({})", host, failure.message));
+          return Error::TimedOut(
+              fmt::format("timed out resolving '{}' ({})", host, failure.message));
         }
         AttemptContext ask = ctx;
         ask.deadline =

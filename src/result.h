@@ -50,7 +50,9 @@ struct Error {
   }
 
   // The same failure as "WHAT: message", for a caller that knows what failed.
-  Error In(std::string_view what) const { return {fmt::format("{}: {}", what, message), kind, code}; }
+  Error In(std::string_view what) const {
+    return {fmt::format("{}: {}", what, message), kind, code};
+  }
 };
 
 // Holds either a T or an Error. An Error converts to a Result of any type, so a failure is passed

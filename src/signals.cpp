@@ -70,7 +70,9 @@ std::optional<int> ParseRealtime(std::string_view name) {
 }  // namespace
 
 Result<int> ParseSignal(std::string_view text) {
-  auto invalid = [&] { return Error::Invalid(fmt::format("invalid signal '{}'", Printable(text))); };
+  auto invalid = [&] {
+    return Error::Invalid(fmt::format("invalid signal '{}'", Printable(text)));
+  };
   if (std::optional<int> number = ParseNumber(text)) {
     if (!IsValidSignal(*number)) return invalid();
     return *number;
@@ -94,7 +96,8 @@ Result<std::vector<int>> ParseSignalList(std::string_view text) {
   for (std::string_view item : Split(text)) {
     Result<int> sig = ParseSignal(item);
     if (!sig.ok()) {
-      return Error::Invalid(fmt::format("invalid signal list '{}': {}", Printable(text), sig.error()));
+      return Error::Invalid(
+          fmt::format("invalid signal list '{}': {}", Printable(text), sig.error()));
     }
     signals.push_back(*sig);
   }

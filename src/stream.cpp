@@ -10,7 +10,8 @@
 
 namespace linger {
 
-Result<void> WaitForSocket(const AttemptContext& ctx, int fd, short events, std::string_view doing) {
+Result<void> WaitForSocket(const AttemptContext& ctx, int fd, short events,
+                           std::string_view doing) {
   // Network waits need no sub-millisecond deadline: coarse, without a timer each.
   switch (WaitFor(fd, events, ctx.stop_fd, ctx.deadline, Precision::kCoarse)) {
     case WaitEnd::kReady:

@@ -204,9 +204,8 @@ Result<void> TrafficWatch::DumpNow() {
     } else if (WaitEnd end =
                    WaitFor(netlink_.get(), POLLIN, -1, look_deadline_, Precision::kCoarse);
                end != WaitEnd::kReady) {
-      started = end == WaitEnd::kTimedOut
-                    ? LookTimedOut()
-                    : Error::System("ppoll on the netlink socket", errno);
+      started = end == WaitEnd::kTimedOut ? LookTimedOut()
+                                          : Error::System("ppoll on the netlink socket", errno);
     }
   }
   AbandonDump();

@@ -165,7 +165,8 @@ int GiveUp(std::vector<Child>& children, Clock::time_point start) {
                         child.reason.empty() ? "no attempt has ended" : child.reason);
   }
   EndChildren(children);
-  return Fail(Error::TimedOut(fmt::format("gave up after {}; not ready: {}", FormatSince(start), left)));
+  return Fail(
+      Error::TimedOut(fmt::format("gave up after {}; not ready: {}", FormatSince(start), left)));
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "attempts.h"
 #include "cli.h"
 #include "duration.h"
-#include "attempts.h"
 
 namespace linger {
 

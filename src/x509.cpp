@@ -256,7 +256,8 @@ Result<Certificate> ParseCertificate(std::string_view der) {
   DerReader top(certificate);
   if (!top.Read(kSequence, tbs)) return Error::Invalid("certificate has no TBSCertificate");
   DerReader fields(tbs);
-  if (fields.PeekTag() == kVersion && !fields.Skip()) return Error::Invalid("malformed certificate version");
+  if (fields.PeekTag() == kVersion && !fields.Skip())
+    return Error::Invalid("malformed certificate version");
   // serialNumber, signature AlgorithmIdentifier, issuer.
   if (!fields.Skip() || !fields.Skip() || !fields.Read(kSequence, issuer, &issuer_whole)) {
     return Error::Invalid("malformed certificate header");
@@ -351,7 +352,8 @@ Result<void> CheckNameConstraints(const Certificate& leaf, const Certificate& ca
                         ? std::string("the issuing CA")
                         : fmt::format("CA \"{}\"", Printable(ca.common_name, 100));
   auto outside = [&](const std::string& name) {
-    return Error{fmt::format("certificate name {} is outside the names permitted to {}", name, who)};
+    return Error{
+        fmt::format("certificate name {} is outside the names permitted to {}", name, who)};
   };
   auto excluded = [&](const std::string& name) {
     return Error{fmt::format("certificate name {} is among the names excluded for {}", name, who)};
@@ -384,7 +386,8 @@ Result<void> CheckValidity(const Certificate& names, std::string_view now) {
     return Error{fmt::format("certificate has expired (on {})", FormatTime(names.not_after))};
   }
   if (now < names.not_before) {
-    return Error{fmt::format("certificate is not yet valid (from {})", FormatTime(names.not_before))};
+    return Error{
+        fmt::format("certificate is not yet valid (from {})", FormatTime(names.not_before))};
   }
   return {};
 }
