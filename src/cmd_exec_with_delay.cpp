@@ -1,6 +1,7 @@
 // linger exec-with-delay: the entrypoint wrapper that holds the stop signal back while the load
 // balancer lets go, and a correct PID 1.
 #include "cli.h"
+#include "command_line.h"
 #include "commands.h"
 #include "exec_options.h"
 #include "supervisor.h"

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "cli.h"
+#include "command_line.h"
 #include "commands.h"
 #include "fd.h"
 #include "log.h"

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.h"
+#include "command_line.h"
 #include "commands.h"
 #include "duration.h"
 #include "log.h"

@@ -3,9 +3,11 @@
 // nobody can edit work in an image that has no sleep of its own.
 #include <fmt/format.h>
 
+
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
+#include "outcome.h"
 #include "signals.h"
 #include "sleep_args.h"
 #include "text.h"

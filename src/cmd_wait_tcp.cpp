@@ -4,6 +4,7 @@
 
 #include "attempts.h"
 #include "cli.h"
+#include "command_line.h"
 #include "commands.h"
 #include "duration.h"
 #include "text.h"

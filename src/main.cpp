@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "cli.h"
+#include "command_line.h"
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
