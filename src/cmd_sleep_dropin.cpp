@@ -3,7 +3,6 @@
 // nobody can edit work in an image that has no sleep of its own.
 #include <fmt/format.h>
 
-
 #include "commands.h"
 #include "exit_status.h"
 #include "log.h"
