@@ -4,9 +4,9 @@
 
 #include <fmt/core.h>
 
-#include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace linger {
@@ -39,20 +39,12 @@ struct Error {
   static Error NotFound(std::string message) { return {std::move(message), ErrorKind::kNotFound}; }
   // "WHAT: strerror(err)", as `what` names the call or what it failed on; strerror alone when
   // `what` is empty, for a caller that names it.
-  static Error System(std::string_view what, int err) {
-    return {what.empty() ? std::string(std::strerror(err))
-                         : fmt::format("{}: {}", what, std::strerror(err)),
-            ErrorKind::kSystem, err};
-  }
+  static Error System(std::string_view what, int err);
   // "WHAT: strerror(err)" for COMMAND that could not be run.
-  static Error Exec(std::string_view what, int err) {
-    return {fmt::format("{}: {}", what, std::strerror(err)), ErrorKind::kExec, err};
-  }
+  static Error Exec(std::string_view what, int err);
 
   // The same failure as "WHAT: message", for a caller that knows what failed.
-  Error In(std::string_view what) const {
-    return {fmt::format("{}: {}", what, message), kind, code};
-  }
+  Error In(std::string_view what) const;
 };
 
 // Holds either a T or an Error. An Error converts to a Result of any type, so a failure is passed
