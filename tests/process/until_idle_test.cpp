@@ -16,7 +16,9 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::CheckUsageError;
 using test::Clock;
+using test::Contains;
 using test::Helper;
 using test::Linger;
 using test::Process;
@@ -84,10 +86,6 @@ Outcome RunLinger(const Netns& ns, std::vector<std::string> args, Clock::time_po
   return {status.value_or(-1), linger.Stderr(), Clock::now() - since};
 }
 
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 #define REQUIRE_NETNS(ns)                                                        \
   if (!test::IsRoot()) LINGER_SKIP("a network namespace of its own needs root"); \
   Netns ns;                                                                      \
@@ -102,7 +100,7 @@ TEST_CASE("until-idle: traffic until t0+2s ends sleep one window after it, withi
   auto client = Send(ns, "127.0.0.1", 8080, {"--every", "100", "--for", "2000"});
   auto r = RunLinger(ns, {"sleep", "10s", "--until-idle", "1s", "--ports", "8080"}, t0);
   CHECK(r.status == 0);
-  CHECK(client->Stdout().find("quiet") != std::string::npos);
+  CHECK(Contains(client->Stdout(), "quiet"));
   // The last byte leaves at least 1.9 s after t0; the end comes D after it, plus at most 300 ms
   // (and the slack of a busy test machine).
   CHECK(r.elapsed >= 1900ms + 1s);
@@ -512,11 +510,7 @@ void CheckUsageErrors(std::span<const UsageCase> cases, const std::string& says)
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     test::StartOptions options;
     options.env = c.env;
-    auto r = test::Run(argv, 10s, options);
-    INFO(r.err);
-    CHECK(r.status == 2);
-    CHECK(Contains(r.err, c.named + says));
-    CHECK(test::LineCount(r.err) == 1);
+    CheckUsageError(test::Run(argv, 10s, options), c.named + says);
   }
 }
 

@@ -12,6 +12,8 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::CheckUsageError;
+using test::Contains;
 using test::DnsSandbox;
 using test::DnsServer;
 using test::Linger;
@@ -19,10 +21,6 @@ using test::Listener;
 using test::Run;
 
 namespace {
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // How many IPv4 connects of this network namespace wait for an answer to their SYN.
 size_t ConnectsUnderWay() {
@@ -116,11 +114,7 @@ TEST_CASE("wait-tcp: a bad HOST:PORT or option is a usage error, exit 2, one lin
     std::vector<std::string> argv = {Linger(), "wait-tcp"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     INFO(c.named);
-    auto r = Run(argv);
-    CHECK(r.status == 2);
-    CHECK(test::LineCount(r.err) == 1);
-    CHECK(r.err.rfind("linger: wait-tcp: ", 0) == 0);
-    CHECK(Contains(r.err, c.named));
+    CheckUsageError(Run(argv), c.named, "linger: wait-tcp: ");
   }
 }
 
