@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "catch.h"
+#include "listener.h"
 #include "proc.h"
 #include "process.h"
 #include "scripted_server.h"
@@ -29,6 +30,7 @@ using test::Helper;
 using test::kPrompt;
 using test::Linger;
 using test::Process;
+using test::ReservedPort;
 using test::Run;
 using test::StartLogged;
 
@@ -46,17 +48,6 @@ struct Socket {
   Socket& operator=(const Socket&) = delete;
   int fd;
 };
-
-// A TCP port that nothing listens on at the moment.
-int FreePort() {
-  Socket s(AF_INET);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  REQUIRE(bind(s.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(getsockname(s.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  return ntohs(address.sin_port);
-}
 
 // Connects to 127.0.0.1 (or ::1) on `port`; -1 when refused.
 std::unique_ptr<Socket> Connect(int port, bool ipv6 = false) {
@@ -132,7 +123,8 @@ std::string BodyOf(const std::string& response) {
 }  // namespace
 
 TEST_CASE("the ready port answers 200 ready until the held-back signal, then 503 draining") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   std::string ready = Ask(port);
   CHECK(StatusOf(ready) == 200);
@@ -164,7 +156,8 @@ TEST_CASE("the ready port answers 200 ready until the held-back signal, then 503
 }
 
 TEST_CASE("with --ready-fail-after the ready port stays 200 for D after the signal, then 503") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged(
       {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-fail-after", "2s"},
       {"15", "2"});
@@ -184,7 +177,8 @@ TEST_CASE("with --ready-url the ready port passes the app's readiness on until t
   test::TempDir dir;
   const std::string requests = dir.path() + "/requests";
   test::HttpServer app({"--requests", requests, "503", "200"});
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged(
       {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-url", app.Url("/ready")},
       {"15", "2"});
@@ -208,9 +202,11 @@ TEST_CASE("with --ready-url the ready port passes the app's readiness on until t
 }
 
 TEST_CASE("with --ready-url an app that does not answer is not ready, within a few seconds") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
+  const auto refusing = ReservedPort();
   auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port), "--ready-url",
-                        "http://127.0.0.1:" + std::to_string(FreePort()) + "/"},
+                        "http://127.0.0.1:" + std::to_string(refusing.port()) + "/"},
                        {"15", "2"});
   auto t0 = Clock::now();
   std::string refused = Ask(port);
@@ -222,14 +218,8 @@ TEST_CASE("with --ready-url an app that does not answer is not ready, within a f
 }
 
 TEST_CASE("a ready port that cannot be bound is one error line, exit 1, COMMAND never started") {
-  Socket taken(AF_INET);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  REQUIRE(bind(taken.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  REQUIRE(listen(taken.fd, 1) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(getsockname(taken.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  const std::string port = std::to_string(ntohs(address.sin_port));
+  const test::Listener taken;
+  const std::string port = std::to_string(taken.port());
 
   test::TempDir dir;
   const std::string marker = dir.path() + "/started";
@@ -275,7 +265,8 @@ TEST_CASE("bad ready-port values are usage errors that name the option or variab
 }
 
 TEST_CASE("a hostile client on the ready port does not delay a forwarded signal") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   // One connects and sends nothing; one sends a MiB without reading.
   auto silent = Connect(port);
@@ -306,7 +297,8 @@ TEST_CASE("a hostile client on the ready port does not delay a forwarded signal"
 }
 
 TEST_CASE("100 idle connections on the ready port do not delay forwarding, at most 64 are open") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   Process hold({Helper("tcp_traffic"), "hold", "127.0.0.1", std::to_string(port), "100"});
   REQUIRE(hold.WaitForStdout("connected"));
@@ -325,7 +317,8 @@ TEST_CASE("100 idle connections on the ready port do not delay forwarding, at mo
 }
 
 TEST_CASE("an idle exec-with-delay with a ready port sleeps in the kernel: no wake-ups") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   Process p({Linger(), kExec, "--ready-port", std::to_string(port), "--ready-fail-after", "5s",
              "/bin/sleep", "60"});
   REQUIRE(Eventually([&] { return !test::Children(p.pid()).empty(); }));

@@ -7,6 +7,7 @@
 
 #include "catch.h"
 #include "dns_sandbox.h"
+#include "listener.h"
 #include "proc.h"
 #include "process.h"
 #include "scripted_server.h"
@@ -22,16 +23,6 @@ using test::OpenDescriptors;
 using test::Process;
 using test::Run;
 using Server = test::HttpServer;
-
-namespace {
-
-// A loopback port that nothing listens on (the moment after a server on it went away).
-int FreePort() {
-  Server server({});
-  return server.port();
-}
-
-}  // namespace
 
 TEST_CASE("wait-http exits 0 at once when the endpoint is ready, with a start and an end line") {
   Server server({"200"});
@@ -88,7 +79,8 @@ TEST_CASE("the status list decides which codes are ready") {
 }
 
 TEST_CASE("connection refused is retried until the server appears") {
-  int port = FreePort();
+  const auto reserved = test::ReservedPort();
+  const int port = reserved.port();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   Process linger({Linger(), "wait-http", "--interval", "50ms", "--timeout", "30s", url});
   REQUIRE(linger.WaitForStderr("Connection refused"));
@@ -333,7 +325,8 @@ TEST_CASE("nginx answering 503 until a file exists, then 200") {
   struct stat st;
   if (stat(nginx.c_str(), &st) != 0) LINGER_SKIP("nginx is not installed (nginx-light)");
   test::TempDir dir;
-  int port = FreePort();
+  const auto reserved = test::ReservedPort();
+  const int port = reserved.port();
   std::string ready = dir.path() + "/ready";
   {
     std::ofstream conf(dir.path() + "/nginx.conf");

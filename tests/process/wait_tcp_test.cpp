@@ -39,15 +39,11 @@ size_t ConnectsUnderWay() {
 }  // namespace
 
 TEST_CASE("wait-tcp: refused at first, ready once the port listens, and no byte is sent") {
-  int port = 0;
-  {
-    Listener unused(AF_INET, 0, false);  // a port that nothing listens on, until below
-    port = unused.port();
-  }
-  std::string target = "127.0.0.1:" + std::to_string(port);
+  Listener server(AF_INET, 0, false);  // refuses until it listens, below
+  std::string target = "127.0.0.1:" + std::to_string(server.port());
   test::Process linger({Linger(), "wait-tcp", "--interval", "100ms", "--timeout", "20s", target});
   REQUIRE(linger.WaitForStderr("not ready: connect to " + target + ": Connection refused"));
-  Listener server(AF_INET, port);
+  server.Listen();
   CHECK(linger.Wait(10s) == 0);
   CHECK(Contains(linger.Stderr(), "linger: waiting for " + target + " (timeout 20s, every 100ms)"));
   CHECK(Contains(linger.Stderr(), target + " is ready after"));
@@ -134,11 +130,8 @@ TEST_CASE("wait-tcp: an address that drops connection attempts does not hold bac
 
   // When none accepts, even within a budget shorter than the usual stagger, the reason names
   // what happened at each address.
-  int closed = 0;
-  {
-    Listener unused(AF_INET, 0, false);
-    closed = unused.port();
-  }
+  const auto refusing = test::ReservedPort();
+  const int closed = refusing.port();
   std::string target = "multi.test:" + std::to_string(closed);
   auto none = Run({Linger(), "wait-tcp", "--timeout", "1s", "--request-timeout", "200ms", target});
   CHECK(none.status == 1);
