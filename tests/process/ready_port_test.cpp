@@ -321,7 +321,10 @@ TEST_CASE("an idle exec-with-delay with a ready port sleeps in the kernel: no wa
   const int port = reserved.port();
   Process p({Linger(), kExec, "--ready-port", std::to_string(port), "--ready-fail-after", "5s",
              "/bin/sleep", "60"});
-  REQUIRE(Eventually([&] { return !test::Children(p.pid()).empty(); }));
+  REQUIRE(Eventually([&] {
+    std::vector<pid_t> children = test::Children(p.pid());
+    return children.size() == 1 && test::Comm(children[0]) == "sleep";
+  }));
   REQUIRE(StatusOf(Ask(port)) == 200);
   // A check's connection is done with when its answer is sent: nothing is left to wake up for.
   long before = test::StatusField(p.pid(), "voluntary_ctxt_switches");

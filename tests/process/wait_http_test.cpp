@@ -28,7 +28,7 @@ TEST_CASE("wait-http exits 0 at once when the endpoint is ready, with a start an
   Server server({"200"});
   auto r = Run({Linger(), "wait-http", server.Url("/ready")});
   CHECK(r.status == 0);
-  CHECK(r.elapsed < 5s);
+  CHECK(r.elapsed < test::kPrompt);
   CHECK(r.out.empty());
   CHECK(test::LineCount(r.err) == 2);
   CHECK(r.err.rfind("linger: waiting for " + server.Url("/ready"), 0) == 0);
@@ -52,14 +52,15 @@ TEST_CASE("an endpoint that stays 503 makes wait-http give up with 1 near --time
   test::TempDir dir;
   std::string requests = dir.path() + "/requests";
   Server server({"--requests", requests, "503"});
-  auto r = Run({Linger(), "wait-http", "--timeout", "1s", "--interval", "0", server.Url()});
+  auto r = Run({Linger(), "wait-http", "--timeout", "2s", "--interval", "0", server.Url()});
   CHECK(r.status == 1);
-  CHECK(r.elapsed >= 1s);
-  CHECK(r.elapsed < 8s);
-  // Many attempts, few lines: start, the reason once, the end.
-  CHECK(Count(test::ReadFile(requests), "GET /") > 10);
+  CHECK(r.elapsed >= 2s);
+  CHECK(r.elapsed < 2s + test::kPrompt);
+  // Several attempts, few lines: start, the reason once, the end. How many attempts fit in the 2 s
+  // is the machine's business; two show that a reason that stays is not repeated.
+  CHECK(Count(test::ReadFile(requests), "GET /") >= 2);
   CHECK(test::LineCount(r.err) == 3);
-  CHECK(Contains(r.err, "linger: wait-http: gave up on " + server.Url() + " after 1"));
+  CHECK(Contains(r.err, "linger: wait-http: gave up on " + server.Url() + " after 2"));
   CHECK(r.err.ends_with(": HTTP 503 Scripted\n"));
 
   auto quiet =
@@ -178,11 +179,12 @@ TEST_CASE("wait-http reaches a name's second address while its first drops conne
   if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
   sandbox.DropConnections("10.77.0.1");
   Server server({"200"});
-  // Each attempt used to spend its whole --request-timeout on the first address.
-  auto r = Run({Linger(), "wait-http", "--timeout", "12s", "--request-timeout", "6s",
+  // Each attempt used to spend its whole --request-timeout on the first address: far longer than
+  // any machine takes to try the second.
+  auto r = Run({Linger(), "wait-http", "--timeout", "60s", "--request-timeout", "30s",
                 "http://multi.test:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
-  CHECK(r.elapsed < 3s);
+  CHECK(r.elapsed < test::kPrompt);
   CHECK(Contains(r.err, "HTTP 200 Scripted"));
   CHECK_FALSE(Contains(r.err, "not ready"));
 }

@@ -132,7 +132,7 @@ TEST_CASE("a server that accepts and never answers the handshake fails at --requ
   CHECK(r.elapsed < 10s);
   CHECK(Contains(r.err, "not ready: timed out in the TLS handshake with 127.0.0.1:"));
   // Several attempts, each ended by its own limit, not one attempt until the overall timeout.
-  CHECK(test::Count(server.process().Stdout(), "accepted") >= 3);
+  CHECK(test::Count(server.process().Stdout(), "accepted") >= 2);
 }
 
 TEST_CASE("SIGTERM during a stalled handshake exits 143 at once") {
