@@ -7,7 +7,9 @@
 //       one connection that sends a byte every MS (default 100) for MS (default: forever), then
 //       stays open and silent; prints "connected" once connected and "quiet" when it stops
 //       sending. With --short, a new connection per byte: connect, send, close. --from binds the
-//       client to SRC first. --once sends one byte, whatever --for says.
+//       client to SRC first. --once sends one byte, whatever --for says. Each connect and byte is
+//       logged as "traffic FROM TO": CLOCK_MONOTONIC in nanoseconds before and after it, so that
+//       a test knows when the server can have seen it, even if this process was held up.
 //   tcp_traffic hold ADDR PORT N
 //       N connections that never send; prints "connected" once all are connected.
 //   tcp_traffic netns
@@ -116,16 +118,33 @@ void Pause(std::chrono::milliseconds ms) {
   }
 }
 
+// Logs traffic that began at `from` and is over now.
+void Logged(Clock::time_point from) {
+  auto ns = [](Clock::time_point t) {
+    return static_cast<long long>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+  };
+  std::printf("traffic %lld %lld\n", ns(from), ns(Clock::now()));
+  std::fflush(stdout);
+}
+
 int Send(const char* address, int port, const char* from, std::chrono::milliseconds every,
          std::chrono::milliseconds duration, bool short_connections, bool once) {
   const auto until = Clock::now() + duration;
-  int fd = short_connections ? -1 : Connect(address, port, from);
+  int fd = -1;
+  if (!short_connections) {
+    const auto start = Clock::now();
+    fd = Connect(address, port, from);
+    Logged(start);
+  }
   std::printf("connected\n");
   std::fflush(stdout);
   for (bool first = true; once ? first : Clock::now() < until; first = false) {
+    const auto start = Clock::now();
     if (short_connections) fd = Connect(address, port, from);
     if (send(fd, "x", 1, MSG_NOSIGNAL) != 1) Die("send");
     if (short_connections) close(fd);
+    Logged(start);
     Pause(every);
   }
   std::printf("quiet\n");

@@ -2,21 +2,10 @@
 #include "catch.h"
 #include "process.h"
 
+using test::CheckUsageError;
+using test::Contains;
 using test::Linger;
 using test::Run;
-
-namespace {
-
-// Every error is exactly one line on stderr that starts with "linger: " and names `word`.
-void CheckUsageError(const test::Finished& r, const std::string& word) {
-  CHECK(r.status == 2);
-  CHECK(r.out.empty());
-  CHECK(test::LineCount(r.err) == 1);
-  CHECK(r.err.rfind("linger: ", 0) == 0);
-  CHECK(r.err.find(word) != std::string::npos);
-}
-
-}  // namespace
 
 TEST_CASE("version is printed on stdout in three spellings") {
   for (const char* spelling : {"version", "--version", "-V"}) {
@@ -40,8 +29,8 @@ TEST_CASE("help goes to stdout and exits 0 in every spelling") {
            {Linger(), "help"}, {Linger(), "--help"}, {Linger(), "-h"}}) {
     auto r = Run(argv);
     CHECK(r.status == 0);
-    CHECK(r.out.find("Usage: linger") != std::string::npos);
-    CHECK(r.out.find("sleep") != std::string::npos);
+    CHECK(Contains(r.out, "Usage: linger"));
+    CHECK(Contains(r.out, "sleep"));
     CHECK(r.err.empty());
   }
   for (auto argv : std::vector<std::vector<std::string>>{{Linger(), "help", "sleep"},
@@ -49,7 +38,7 @@ TEST_CASE("help goes to stdout and exits 0 in every spelling") {
                                                          {Linger(), "sleep", "5", "-h"}}) {
     auto r = Run(argv);
     CHECK(r.status == 0);
-    CHECK(r.out.find("Usage: linger sleep") != std::string::npos);
+    CHECK(Contains(r.out, "Usage: linger sleep"));
     CHECK(r.err.empty());
   }
 }
@@ -59,7 +48,7 @@ TEST_CASE("help help and help version show help instead of calling help unknown"
     INFO(topic);
     auto r = Run({Linger(), "help", topic});
     CHECK(r.status == 0);
-    CHECK(r.out.find("Usage: linger") != std::string::npos);
+    CHECK(Contains(r.out, "Usage: linger"));
     CHECK(r.err.empty());
   }
 }
@@ -69,7 +58,7 @@ TEST_CASE("no command is a one-line usage error") { CheckUsageError(Run({Linger(
 TEST_CASE("an unknown command is a usage error with a hint") {
   auto r = Run({Linger(), "slep", "5"});
   CheckUsageError(r, "'slep'");
-  CHECK(r.err.find("did you mean 'sleep'") != std::string::npos);
+  CHECK(Contains(r.err, "did you mean 'sleep'"));
   CheckUsageError(Run({Linger(), "frobnicate"}), "'frobnicate'");
   CheckUsageError(Run({Linger(), "--frobnicate"}), "'--frobnicate'");
   CheckUsageError(Run({Linger(), "help", "frobnicate"}), "'frobnicate'");

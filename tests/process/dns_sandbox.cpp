@@ -95,7 +95,7 @@ DnsServer::DnsServer(const std::string& address, std::vector<std::string> args)
         return args;
       }()) {
   INFO(process_.Stderr());
-  REQUIRE(process_.WaitForStdout("ready", 5s));
+  REQUIRE(process_.WaitForStdout("ready"));
 }
 
 }  // namespace test

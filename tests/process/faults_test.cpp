@@ -16,6 +16,8 @@
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::CheckOneLine;
+using test::Contains;
 using test::Entries;
 using test::Helper;
 using test::Linger;
@@ -119,7 +121,7 @@ TEST_CASE("a COMMAND that is no executable format is 126 Exec format error, neve
     auto r = Run({Linger(), "exec-with-delay", command});
     CHECK(r.status == 126);
     CHECK(r.out.empty());
-    CHECK(r.err.find("cannot run '" + command + "': Exec format error") != std::string::npos);
+    CHECK(Contains(r.err, "cannot run '" + command + "': Exec format error"));
   }
   // sleep and wait-http exec COMMAND in place of linger, the same way.
   test::HttpServer ready({"200"});
@@ -131,14 +133,14 @@ TEST_CASE("a COMMAND that is no executable format is 126 Exec format error, neve
     auto r = Run(argv);
     CHECK(r.status == 126);
     CHECK(r.out.empty());
-    CHECK(r.err.find("cannot run '" + script + "': Exec format error") != std::string::npos);
+    CHECK(Contains(r.err, "cannot run '" + script + "': Exec format error"));
   }
   // Found through PATH, the same.
   auto found = Run(
       {"/usr/bin/env", "PATH=" + dir.path(), Linger(), "exec-with-delay", "no-interpreter-line"});
   CHECK(found.status == 126);
   CHECK(found.out.empty());
-  CHECK(found.err.find("Exec format error") != std::string::npos);
+  CHECK(Contains(found.err, "Exec format error"));
 }
 
 TEST_CASE("as PID 1, a SIGTERM that arrives before -- COMMAND is exec'd is no longer lost") {
@@ -165,7 +167,7 @@ TEST_CASE("as PID 1, a SIGTERM that arrives before -- COMMAND is exec'd is no lo
     auto status = p.Wait(10s);
     if (!landed) continue;
     CHECK(status.value_or(-1) == 143);
-    CHECK(p.Stderr().find("SIGTERM after") != std::string::npos);
+    CHECK(Contains(p.Stderr(), "SIGTERM after"));
   }
   CHECK(landed);
 }
@@ -181,9 +183,7 @@ TEST_CASE("version, help and install no longer exit 0 when stdout cannot be writ
     INFO(argv[1]);
     auto r = Run(Under({"/bin/sh", "-c", "exec \"$@\" >/dev/full", "sh"}, argv));
     CHECK(r.status == 1);
-    CHECK(test::LineCount(r.err) == 1);
-    CHECK(r.err.rfind("linger: ", 0) == 0);
-    CHECK(r.err.find("No space left on device") != std::string::npos);
+    CheckOneLine(r.err, "linger: ", "No space left on device");
   }
 }
 
@@ -218,7 +218,7 @@ TEST_CASE("a delay whose timer cannot be created (no descriptor left) is coarse,
   INFO(err.substr(0, 1000));
   CHECK(test::LineCount(err) <= 4);
   // The reason is EMFILE, in the words of linger's C library (glibc and musl differ).
-  CHECK(err.find("linger: warning: cannot create a timer (") != std::string::npos);
+  CHECK(Contains(err, "linger: warning: cannot create a timer ("));
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
 }
@@ -268,10 +268,10 @@ TEST_CASE("control characters in arguments are escaped in error lines, UTF-8 is 
     CHECK(IsOneCleanLine(r.err));
   }
   auto escaped = Run({Linger(), "sleep", "\x1b[31m5"});
-  CHECK(escaped.err.find("'\\x1b[31m5'") != std::string::npos);
+  CHECK(Contains(escaped.err, "'\\x1b[31m5'"));
   // A unit without a number: the message keeps the two-byte µ whole.
   auto micro = Run({Linger(), "sleep", "µs"});
   CHECK(micro.status == 2);
   CHECK(IsOneCleanLine(micro.err));
-  CHECK(micro.err.find("µs") != std::string::npos);
+  CHECK(Contains(micro.err, "µs"));
 }

@@ -12,6 +12,9 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::CheckOneLine;
+using test::CheckUsageError;
+using test::Contains;
 using test::Entries;
 using test::Linger;
 using test::Run;
@@ -79,7 +82,7 @@ TEST_CASE("re-installing replaces the file while the installed copy is running (
   // A new file took the name; the running process keeps the old one, which is now unlinked.
   CHECK(Stat(installed).st_ino != before);
   CHECK(test::ReadFile(installed) == test::ReadFile(Linger()));
-  CHECK(test::Executable(running.pid()).find("(deleted)") != std::string::npos);
+  CHECK(Contains(test::Executable(running.pid()), "(deleted)"));
 
   // The installed copy can replace itself too, while it runs.
   auto self = Run({installed, "install", dir.path()});
@@ -111,8 +114,7 @@ TEST_CASE("install fails with 1 when NAME is a directory, and leaves no temporar
   REQUIRE(mkdir((dir.path() + "/linger").c_str(), 0755) == 0);
   auto r = Run({Linger(), "install", dir.path()});
   CHECK(r.status == 1);
-  CHECK(r.err.rfind("linger: install: cannot rename into '" + dir.path() + "/linger'", 0) == 0);
-  CHECK(test::LineCount(r.err) == 1);
+  CheckOneLine(r.err, "linger: install: cannot rename into '" + dir.path() + "/linger'");
   CHECK(Entries(dir.path()) == std::vector<std::string>{"linger"});
 }
 
@@ -149,11 +151,7 @@ TEST_CASE("install usage errors exit 2 and name the value") {
     std::vector<std::string> argv = {Linger(), "install"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     INFO(c.message);
-    auto r = Run(argv);
-    CHECK(r.status == 2);
-    CHECK(r.err.rfind("linger: ", 0) == 0);
-    CHECK(r.err.find(c.message) != std::string::npos);
-    CHECK(test::LineCount(r.err) == 1);
+    CheckUsageError(Run(argv), c.message);
   }
   CHECK(Entries(dir.path()).empty());
 }

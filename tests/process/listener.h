@@ -1,4 +1,5 @@
-// A listening socket of the test itself, for wait-tcp's and wait's tcp:// targets.
+// A listening socket of the test itself, for wait-tcp's and wait's tcp:// targets, and ports
+// held for the servers a test starts.
 #pragma once
 
 #include <netinet/in.h>
@@ -38,6 +39,8 @@ class Listener {
     port_ = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in&>(address).sin_port
                                     : reinterpret_cast<sockaddr_in6&>(address).sin6_port);
   }
+  Listener(const Listener&) = delete;
+  Listener& operator=(const Listener&) = delete;
   ~Listener() { close(fd_); }
   // Starts listening, for a Listener made without.
   void Listen() const { REQUIRE(listen(fd_, 16) == 0); }
@@ -56,5 +59,11 @@ class Listener {
   int fd_;
   int port_ = 0;
 };
+
+// A loopback port for a server that the test starts (linger's ready port, a helper, nginx), held
+// for as long as this lives: bound but not listening, so connects to it are refused and nothing
+// else on the machine can take it in between. A server that sets SO_REUSEADDR, as those do, can
+// still listen on it.
+inline Listener ReservedPort() { return Listener(AF_INET, 0, false); }
 
 }  // namespace test

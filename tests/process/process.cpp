@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -119,11 +120,11 @@ std::string Process::Stdout() const { return ReadFile(out_path_); }
 std::string Process::Stderr() const { return ReadFile(err_path_); }
 
 bool Process::WaitForStderr(const std::string& text, Clock::duration timeout) const {
-  return Eventually([&] { return Stderr().find(text) != std::string::npos; }, timeout);
+  return Eventually([&] { return Contains(Stderr(), text); }, timeout);
 }
 
 bool Process::WaitForStdout(const std::string& text, Clock::duration timeout) const {
-  return Eventually([&] { return Stdout().find(text) != std::string::npos; }, timeout);
+  return Eventually([&] { return Contains(Stdout(), text); }, timeout);
 }
 
 Finished Run(std::vector<std::string> argv, Clock::duration timeout, const StartOptions& options) {
@@ -164,6 +165,65 @@ std::string ReadFile(const std::string& path) {
 
 size_t LineCount(const std::string& text) {
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+size_t Count(const std::string& text, const std::string& part) {
+  size_t count = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+void CheckOneLine(const std::string& err, const std::string& prefix, const std::string& part) {
+  INFO("stderr: " << err);
+  CHECK(LineCount(err) == 1);
+  CHECK(err.starts_with(prefix));
+  CHECK(Contains(err, part));
+}
+
+void CheckUsageError(const Finished& r, const std::string& word, const std::string& prefix) {
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CheckOneLine(r.err, prefix, word);
+}
+
+std::vector<Received> ReceivedSignals(const Process& p) {
+  std::vector<Received> received;
+  const std::string out = p.Stdout();
+  size_t start = 0;
+  for (size_t end; (end = out.find('\n', start)) != std::string::npos; start = end + 1) {
+    int pid = 0;
+    int sig = 0;
+    long long ns = 0;
+    // "PID SIGNO NS"; the "ready" lines do not match.
+    if (std::sscanf(out.substr(start, end - start).c_str(), "%d %d %lld", &pid, &sig, &ns) == 3) {
+      received.push_back({pid, sig, Clock::time_point(std::chrono::nanoseconds(ns))});
+    }
+  }
+  return received;
+}
+
+size_t CountReceived(const Process& p, int sig, pid_t pid) {
+  const std::vector<Received> received = ReceivedSignals(p);
+  return static_cast<size_t>(
+      std::count_if(received.begin(), received.end(),
+                    [&](const Received& r) { return r.sig == sig && (pid == 0 || r.pid == pid); }));
+}
+
+std::unique_ptr<Process> StartLogged(const std::vector<std::string>& linger_args,
+                                     const std::vector<std::string>& logger_args,
+                                     const StartOptions& options) {
+  std::vector<std::string> argv = {Linger(), "exec-with-delay"};
+  argv.insert(argv.end(), linger_args.begin(), linger_args.end());
+  argv.push_back("--");
+  argv.push_back(Helper("signal_logger"));
+  argv.insert(argv.end(), logger_args.begin(), logger_args.end());
+  auto p = std::make_unique<Process>(argv, options);
+  REQUIRE(p->WaitForStdout("ready"));
+  return p;
 }
 
 std::vector<std::string> Entries(const std::string& dir) {

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -101,6 +102,40 @@ std::string ReadFile(const std::string& path);
 
 // Counts the lines of `text`.
 size_t LineCount(const std::string& text);
+
+// True when `part` occurs in `text`.
+bool Contains(const std::string& text, const std::string& part);
+
+// How often `part` occurs in `text`.
+size_t Count(const std::string& text, const std::string& part);
+
+// Checks that `err` is one line, as every message of linger that ends its work is: it starts with
+// `prefix` and contains `part`.
+void CheckOneLine(const std::string& err, const std::string& prefix, const std::string& part = "");
+
+// Checks a usage error: status 2, nothing on stdout, and one line on stderr that starts with
+// `prefix` and names `word`.
+void CheckUsageError(const Finished& r, const std::string& word,
+                     const std::string& prefix = "linger: ");
+
+// One line of the signal_logger helper's output: a signal that it (or its forked child) received.
+struct Received {
+  pid_t pid;
+  int sig;
+  Clock::time_point at;  // CLOCK_MONOTONIC, which is steady_clock's clock on Linux
+};
+
+// The signals that signal_logger, run by `p`, has logged so far.
+std::vector<Received> ReceivedSignals(const Process& p);
+
+// How often the logged process `pid` (any, when 0) received `sig`.
+size_t CountReceived(const Process& p, int sig, pid_t pid = 0);
+
+// Starts `linger exec-with-delay LINGER_ARGS -- signal_logger LOGGER_ARGS` and waits until the
+// logger is ready for signals.
+std::unique_ptr<Process> StartLogged(const std::vector<std::string>& linger_args,
+                                     const std::vector<std::string>& logger_args = {},
+                                     const StartOptions& options = {});
 
 // The names in `dir`, sorted, without "." and "..": shows a temporary file left behind.
 std::vector<std::string> Entries(const std::string& dir);

@@ -14,26 +14,29 @@
 #include <thread>
 
 #include "catch.h"
+#include "listener.h"
 #include "proc.h"
 #include "process.h"
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::CheckOneLine;
+using test::CheckUsageError;
 using test::Clock;
+using test::Contains;
+using test::CountReceived;
 using test::Eventually;
 using test::Helper;
 using test::kPrompt;
 using test::Linger;
 using test::Process;
+using test::ReservedPort;
 using test::Run;
+using test::StartLogged;
 
 namespace {
 
 const std::string kExec = "exec-with-delay";
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A descriptor that closes itself.
 struct Socket {
@@ -45,17 +48,6 @@ struct Socket {
   Socket& operator=(const Socket&) = delete;
   int fd;
 };
-
-// A TCP port that nothing listens on at the moment.
-int FreePort() {
-  Socket s(AF_INET);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  REQUIRE(bind(s.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(getsockname(s.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  return ntohs(address.sin_port);
-}
 
 // Connects to 127.0.0.1 (or ::1) on `port`; -1 when refused.
 std::unique_ptr<Socket> Connect(int port, bool ipv6 = false) {
@@ -128,32 +120,12 @@ std::string BodyOf(const std::string& response) {
   return end == std::string::npos ? "" : response.substr(end + 4);
 }
 
-// Starts linger with `args` around signal_logger and waits until the logger listens.
-std::unique_ptr<Process> StartLogged(std::vector<std::string> args) {
-  std::vector<std::string> argv = {Linger(), kExec};
-  argv.insert(argv.end(), args.begin(), args.end());
-  argv.insert(argv.end(), {"--", Helper("signal_logger"), "15", "2"});
-  auto p = std::make_unique<Process>(argv);
-  REQUIRE(p->WaitForStdout("ready"));
-  return p;
-}
-
-// How often signal_logger under `p` has logged `sig` ("PID SIGNO NS" lines).
-size_t CountReceived(const Process& p, int sig) {
-  const std::string out = p.Stdout();
-  const std::string needle = " " + std::to_string(sig) + " ";
-  size_t count = 0;
-  for (size_t at = out.find(needle); at != std::string::npos; at = out.find(needle, at + 1)) {
-    ++count;
-  }
-  return count;
-}
-
 }  // namespace
 
 TEST_CASE("the ready port answers 200 ready until the held-back signal, then 503 draining") {
-  const int port = FreePort();
-  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)});
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
+  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   std::string ready = Ask(port);
   CHECK(StatusOf(ready) == 200);
   CHECK(BodyOf(ready) == "ready\n");
@@ -184,9 +156,11 @@ TEST_CASE("the ready port answers 200 ready until the held-back signal, then 503
 }
 
 TEST_CASE("with --ready-fail-after the ready port stays 200 for D after the signal, then 503") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged(
-      {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-fail-after", "2s"});
+      {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-fail-after", "2s"},
+      {"15", "2"});
   auto t0 = Clock::now();
   p->Signal(SIGTERM);
   REQUIRE(p->WaitForStderr("ready port " + std::to_string(port) + " answers 503 in 2s"));
@@ -203,9 +177,11 @@ TEST_CASE("with --ready-url the ready port passes the app's readiness on until t
   test::TempDir dir;
   const std::string requests = dir.path() + "/requests";
   test::HttpServer app({"--requests", requests, "503", "200"});
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   auto p = StartLogged(
-      {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-url", app.Url("/ready")});
+      {"--delay", "1m", "--ready-port", std::to_string(port), "--ready-url", app.Url("/ready")},
+      {"15", "2"});
   std::string unhealthy = Ask(port);
   CHECK(StatusOf(unhealthy) == 503);
   CHECK(BodyOf(unhealthy) == "not ready: HTTP 503 Scripted\n");
@@ -226,9 +202,12 @@ TEST_CASE("with --ready-url the ready port passes the app's readiness on until t
 }
 
 TEST_CASE("with --ready-url an app that does not answer is not ready, within a few seconds") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
+  const auto refusing = ReservedPort();
   auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port), "--ready-url",
-                        "http://127.0.0.1:" + std::to_string(FreePort()) + "/"});
+                        "http://127.0.0.1:" + std::to_string(refusing.port()) + "/"},
+                       {"15", "2"});
   auto t0 = Clock::now();
   std::string refused = Ask(port);
   CHECK(StatusOf(refused) == 503);
@@ -239,23 +218,16 @@ TEST_CASE("with --ready-url an app that does not answer is not ready, within a f
 }
 
 TEST_CASE("a ready port that cannot be bound is one error line, exit 1, COMMAND never started") {
-  Socket taken(AF_INET);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  REQUIRE(bind(taken.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-  REQUIRE(listen(taken.fd, 1) == 0);
-  socklen_t length = sizeof address;
-  REQUIRE(getsockname(taken.fd, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-  const std::string port = std::to_string(ntohs(address.sin_port));
+  const test::Listener taken;
+  const std::string port = std::to_string(taken.port());
 
   test::TempDir dir;
   const std::string marker = dir.path() + "/started";
   auto r = Run({Linger(), kExec, "--ready-port", port, "--", "/bin/touch", marker});
   CHECK(r.status == 1);
-  CHECK(test::LineCount(r.err) == 1);
   // The reason's words are the C library's: glibc's "Address already in use", musl's "Address in
   // use".
-  CHECK(Contains(r.err, "cannot listen on the ready port " + port + ": bind: Address "));
+  CheckOneLine(r.err, "linger: ", "cannot listen on the ready port " + port + ": bind: Address ");
   CHECK_FALSE(std::filesystem::exists(marker));
 }
 
@@ -283,21 +255,19 @@ TEST_CASE("bad ready-port values are usage errors that name the option or variab
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     argv.insert(argv.end(), {"/bin/touch", marker});
     INFO(argv[3]);
-    auto r = Run(argv);
-    CHECK(r.status == 2);
-    CHECK(Contains(r.err, c.message));
+    CheckUsageError(Run(argv), c.message);
   }
   test::StartOptions options;
   options.env = {"LINGER_READY_PORT=x"};
-  auto env = Run({Linger(), kExec, "/bin/touch", marker}, 20s, options);
-  CHECK(env.status == 2);
-  CHECK(Contains(env.err, "LINGER_READY_PORT: invalid port 'x'"));
+  CheckUsageError(Run({Linger(), kExec, "/bin/touch", marker}, 20s, options),
+                  "LINGER_READY_PORT: invalid port 'x'");
   CHECK_FALSE(std::filesystem::exists(marker));
 }
 
 TEST_CASE("a hostile client on the ready port does not delay a forwarded signal") {
-  const int port = FreePort();
-  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)});
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
+  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   // One connects and sends nothing; one sends a MiB without reading.
   auto silent = Connect(port);
   REQUIRE(silent);
@@ -327,8 +297,9 @@ TEST_CASE("a hostile client on the ready port does not delay a forwarded signal"
 }
 
 TEST_CASE("100 idle connections on the ready port do not delay forwarding, at most 64 are open") {
-  const int port = FreePort();
-  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)});
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
+  auto p = StartLogged({"--delay", "1m", "--ready-port", std::to_string(port)}, {"15", "2"});
   Process hold({Helper("tcp_traffic"), "hold", "127.0.0.1", std::to_string(port), "100"});
   REQUIRE(hold.WaitForStdout("connected"));
   for (int round = 1; round <= 3; ++round) {
@@ -346,10 +317,14 @@ TEST_CASE("100 idle connections on the ready port do not delay forwarding, at mo
 }
 
 TEST_CASE("an idle exec-with-delay with a ready port sleeps in the kernel: no wake-ups") {
-  const int port = FreePort();
+  const auto reserved = ReservedPort();
+  const int port = reserved.port();
   Process p({Linger(), kExec, "--ready-port", std::to_string(port), "--ready-fail-after", "5s",
              "/bin/sleep", "60"});
-  REQUIRE(Eventually([&] { return !test::Children(p.pid()).empty(); }));
+  REQUIRE(Eventually([&] {
+    std::vector<pid_t> children = test::Children(p.pid());
+    return children.size() == 1 && test::Comm(children[0]) == "sleep";
+  }));
   REQUIRE(StatusOf(Ask(port)) == 200);
   // A check's connection is done with when its answer is sent: nothing is left to wake up for.
   long before = test::StatusField(p.pid(), "voluntary_ctxt_switches");

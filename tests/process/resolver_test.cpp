@@ -11,6 +11,7 @@
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::Contains;
 using test::DnsSandbox;
 using test::DnsServer;
 using test::Linger;
@@ -21,10 +22,6 @@ namespace {
 // http://NAME:PORT/ of `server`.
 std::string UrlOf(const std::string& name, const test::HttpServer& server) {
   return "http://" + name + ":" + std::to_string(server.port()) + "/";
-}
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "catch.h"
 #include "process.h"
 
+using test::Contains;
 using test::Helper;
 using test::Run;
 
@@ -13,8 +14,8 @@ namespace {
 
 void CheckLeakReported(const test::Finished& r) {
   CHECK(r.status != 0);
-  CHECK(r.err.find("ERROR: LeakSanitizer: detected memory leaks") != std::string::npos);
-  CHECK(test::SanitizerReport(r.err).find("LeakSanitizer") != std::string::npos);
+  CHECK(Contains(r.err, "ERROR: LeakSanitizer: detected memory leaks"));
+  CHECK(Contains(test::SanitizerReport(r.err), "LeakSanitizer"));
 }
 
 }  // namespace
@@ -32,7 +33,7 @@ TEST_CASE("LeakSanitizer works as PID 1 of a pid namespace, where exec-with-dela
 TEST_CASE("UBSan stops at the first undefined behaviour instead of carrying on") {
   auto r = Run({Helper("overflow_probe")});
   CHECK(r.status != 0);
-  CHECK(r.out.find("continued") == std::string::npos);
-  CHECK(r.err.find("runtime error: signed integer overflow") != std::string::npos);
-  CHECK(test::SanitizerReport(r.err).find("runtime error") != std::string::npos);
+  CHECK_FALSE(Contains(r.out, "continued"));
+  CHECK(Contains(r.err, "runtime error: signed integer overflow"));
+  CHECK(Contains(test::SanitizerReport(r.err), "runtime error"));
 }

@@ -9,6 +9,7 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::Contains;
 using test::Linger;
 using test::Process;
 using test::Run;
@@ -83,7 +84,7 @@ TEST_CASE("the exec'd COMMAND keeps linger's pid and inherited signal state") {
   auto wrapped = Run({Linger(), "sleep", "0", "--", test::Helper("signal_state")}, 10s, options);
   CHECK(wrapped.status == 0);
   CHECK(wrapped.out == direct.out);
-  CHECK(wrapped.out.find("SigBlk:\t0000000008000200") != std::string::npos);
+  CHECK(Contains(wrapped.out, "SigBlk:\t0000000008000200"));
 
   Process same_pid({Linger(), "sleep", "0", "--", "/bin/sh", "-c", "echo $$"});
   REQUIRE(same_pid.Wait(10s) == 0);
@@ -93,7 +94,7 @@ TEST_CASE("the exec'd COMMAND keeps linger's pid and inherited signal state") {
 TEST_CASE("a COMMAND that is missing is 127, one that cannot run is 126, both named") {
   auto missing = Run({Linger(), "sleep", "0", "--", "/nonexistent/app"});
   CHECK(missing.status == 127);
-  CHECK(missing.err.find("'/nonexistent/app'") != std::string::npos);
+  CHECK(Contains(missing.err, "'/nonexistent/app'"));
   auto not_in_path = Run({Linger(), "sleep", "0", "--", "no-such-command-anywhere"});
   CHECK(not_in_path.status == 127);
   test::TempDir dir;
@@ -102,7 +103,7 @@ TEST_CASE("a COMMAND that is missing is 127, one that cannot run is 126, both na
   REQUIRE(Run({"/bin/chmod", "0644", script}).status == 0);
   auto denied = Run({Linger(), "sleep", "0", "--", script});
   CHECK(denied.status == 126);
-  CHECK(denied.err.find(script) != std::string::npos);
+  CHECK(Contains(denied.err, script));
 }
 
 TEST_CASE("quiet silences informational lines, log appends them to a file") {
@@ -123,9 +124,8 @@ TEST_CASE("quiet silences informational lines, log appends them to a file") {
 TEST_CASE("a log file that cannot be opened falls back to stderr with a warning") {
   auto r = Run({Linger(), "sleep", "0", "--log=/nonexistent/dir/log"});
   CHECK(r.status == 0);
-  CHECK(r.err.find("linger: warning: cannot open log file '/nonexistent/dir/log'") !=
-        std::string::npos);
-  CHECK(r.err.find("linger: sleeping 0s") != std::string::npos);
+  CHECK(Contains(r.err, "linger: warning: cannot open log file '/nonexistent/dir/log'"));
+  CHECK(Contains(r.err, "linger: sleeping 0s"));
 }
 
 TEST_CASE("a log FIFO that nothing reads falls back to stderr instead of blocking the open") {
@@ -135,9 +135,8 @@ TEST_CASE("a log FIFO that nothing reads falls back to stderr instead of blockin
   // Blocked in open(2), it would be killed by Run at the deadline.
   auto r = Run({Linger(), "sleep", "0", "--log", fifo}, 20s);
   CHECK(r.status == 0);
-  CHECK(r.err.find("cannot open log file '" + fifo + "': a FIFO that nothing reads") !=
-        std::string::npos);
-  CHECK(r.err.find("linger: sleeping 0s") != std::string::npos);
+  CHECK(Contains(r.err, "cannot open log file '" + fifo + "': a FIFO that nothing reads"));
+  CHECK(Contains(r.err, "linger: sleeping 0s"));
   // With a reader, the lines go to it.
   int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   REQUIRE(reader >= 0);

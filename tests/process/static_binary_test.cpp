@@ -10,6 +10,7 @@
 #include "process.h"
 
 using namespace std::chrono_literals;
+using test::Contains;
 using test::Linger;
 using test::Run;
 
@@ -51,7 +52,7 @@ TEST_CASE("the binary runs as the distroless non-root user 65532 in an empty roo
   test::Process p({"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(), "/linger",
                    "sleep", "infinity"});
   REQUIRE(p.WaitForStderr("sleeping infinity"));
-  CHECK(test::ProcStatus(p.pid()).find("Uid:\t65532") != std::string::npos);
+  CHECK(Contains(test::ProcStatus(p.pid()), "Uid:\t65532"));
   p.Signal(SIGTERM);
   CHECK(p.Wait(10s) == 143);
 }
@@ -78,7 +79,7 @@ TEST_CASE("a copy at /bin/sleep of an empty root answers as sleep, as the distro
   test::Process p(with({"infinity"}));
   // It prints nothing: it is waiting once it runs as 65532 with SIGTERM blocked.
   REQUIRE(test::Eventually([&] {
-    return test::ProcStatus(p.pid()).find("Uid:\t65532") != std::string::npos &&
+    return Contains(test::ProcStatus(p.pid()), "Uid:\t65532") &&
            test::SignalBlocked(p.pid(), SIGTERM);
   }));
   p.Signal(SIGTERM);

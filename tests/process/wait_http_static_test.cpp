@@ -14,6 +14,7 @@
 #include "tls_server.h"
 
 using namespace std::chrono_literals;
+using test::Contains;
 using test::Linger;
 using test::Run;
 
@@ -35,7 +36,7 @@ struct Root {
 
 // The dns_server helper on 127.0.0.1:53, or a reason to skip.
 std::string StartDns(test::Process& dns) {
-  if (!dns.WaitForStdout("ready", 5s)) return "cannot listen on 127.0.0.1:53: " + dns.Stderr();
+  if (!dns.WaitForStdout("ready")) return "cannot listen on 127.0.0.1:53: " + dns.Stderr();
   return "";
 }
 
@@ -50,7 +51,7 @@ TEST_CASE("in an empty root, a name from /etc/hosts resolves and every address i
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "10s",
                 "http://backend.test:" + port + "/"});
   CHECK(r.status == 0);
-  CHECK(r.err.find("HTTP 200 Scripted") != std::string::npos);
+  CHECK(Contains(r.err, "HTTP 200 Scripted"));
   // As the distroless non-root user, and by its alias.
   auto user = Run({"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(), "/linger",
                    "wait-http", "--timeout", "10s", "http://backend:" + port + "/"});
@@ -68,7 +69,7 @@ TEST_CASE("in an empty root with no /etc/hosts at all, localhost still means the
   auto unknown = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout",
                       "1s", "--interval", "100ms", "http://backend.test/"});
   CHECK(unknown.status == 1);
-  CHECK(unknown.err.find("cannot resolve 'backend.test'") != std::string::npos);
+  CHECK(Contains(unknown.err, "cannot resolve 'backend.test'"));
 }
 
 TEST_CASE("in an empty root, DNS finds a name through resolv.conf's search domains") {
@@ -81,13 +82,13 @@ TEST_CASE("in an empty root, DNS finds a name through resolv.conf's search domai
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-http", "--timeout", "10s",
                 "http://backend:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
-  CHECK(r.err.find("HTTP 200 Scripted") != std::string::npos);
+  CHECK(Contains(r.err, "HTTP 200 Scripted"));
   // The first search domain says "no such name", the second has it; A and AAAA both asked.
   std::string queries = dns.Stdout();
-  CHECK(queries.find("query backend.ns.test 1\n") != std::string::npos);
-  CHECK(queries.find("query backend.svc.test 1\n") != std::string::npos);
-  CHECK(queries.find("query backend.svc.test 28\n") != std::string::npos);
-  CHECK(queries.find("query backend 1\n") == std::string::npos);
+  CHECK(Contains(queries, "query backend.ns.test 1\n"));
+  CHECK(Contains(queries, "query backend.svc.test 1\n"));
+  CHECK(Contains(queries, "query backend.svc.test 28\n"));
+  CHECK_FALSE(Contains(queries, "query backend 1\n"));
 }
 
 TEST_CASE("a DNS server that never answers cannot hold wait-http past its deadlines") {
@@ -100,7 +101,7 @@ TEST_CASE("a DNS server that never answers cannot hold wait-http past its deadli
   CHECK(r.status == 1);
   CHECK(r.elapsed >= 1s);
   CHECK(r.elapsed < 8s);
-  CHECK(r.err.find("timed out waiting for DNS server 127.0.0.1:53") != std::string::npos);
+  CHECK(Contains(r.err, "timed out waiting for DNS server 127.0.0.1:53"));
 
   // No limit of its own at all: SIGTERM still ends the lookup at once.
   size_t seen = test::LineCount(dns.Stdout());
@@ -140,9 +141,10 @@ TEST_CASE("https in an empty root: no trust store names --cacert and --insecure"
                 "--interval", "200ms", server.Url()},
                20s, no_env);
   CHECK(r.status == 1);
-  CHECK(r.err.find("no trusted certificate authorities: /etc/ssl/certs/ca-certificates.crt does "
-                   "not exist; name a PEM file of them with --cacert FILE, or skip verification "
-                   "with --insecure") != std::string::npos);
+  CHECK(Contains(r.err,
+                 "no trusted certificate authorities: /etc/ssl/certs/ca-certificates.crt does "
+                 "not exist; name a PEM file of them with --cacert FILE, or skip verification "
+                 "with --insecure"));
   // --cacert in the root works there, with no /dev/urandom either (the seed comes from getrandom).
   std::filesystem::copy_file(test::Pki::Get().Path("ca.pem"), root.dir.path() + "/ca.pem");
   auto with_ca = Run({"/usr/sbin/chroot", "--userspec=65532:65532", root.dir.path(), "/linger",
@@ -158,7 +160,7 @@ TEST_CASE("wait-tcp in an empty root: a name from /etc/hosts") {
   auto r = Run({"/usr/sbin/chroot", root.dir.path(), "/linger", "wait-tcp", "--timeout", "5s",
                 "database.test:" + std::to_string(server.port())});
   CHECK(r.status == 0);
-  CHECK(r.err.find("connected to 127.0.0.1:") != std::string::npos);
+  CHECK(Contains(r.err, "connected to 127.0.0.1:"));
 }
 
 TEST_CASE("1,000 failed TLS handshakes leave descriptors and memory flat") {
@@ -166,17 +168,8 @@ TEST_CASE("1,000 failed TLS handshakes leave descriptors and memory flat") {
   test::Process linger({Linger(), "wait-http", "--quiet", "--interval", "0", "--timeout", "0",
                         "--cacert", test::Pki::Get().Path("ca.pem"), server.Url()});
   auto failed = [&](size_t n) {
-    return test::Eventually(
-        [&] {
-          std::string out = server.process().Stdout();
-          size_t count = 0;
-          for (size_t at = out.find("failed"); at != std::string::npos;
-               at = out.find("failed", at + 1)) {
-            ++count;
-          }
-          return count >= n;
-        },
-        120s);
+    return test::Eventually([&] { return test::Count(server.process().Stdout(), "failed") >= n; },
+                            120s);
   };
   REQUIRE(failed(100));
   long memory_before = test::StatusField(linger.pid(), "VmRSS");

@@ -7,11 +7,16 @@
 
 #include "catch.h"
 #include "dns_sandbox.h"
+#include "listener.h"
 #include "proc.h"
 #include "process.h"
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::CheckOneLine;
+using test::CheckUsageError;
+using test::Contains;
+using test::Count;
 using test::HasSocket;
 using test::Linger;
 using test::OpenDescriptors;
@@ -19,32 +24,16 @@ using test::Process;
 using test::Run;
 using Server = test::HttpServer;
 
-namespace {
-
-// A loopback port that nothing listens on (the moment after a server on it went away).
-int FreePort() {
-  Server server({});
-  return server.port();
-}
-
-size_t Count(const std::string& text, const std::string& what) {
-  size_t count = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
-  return count;
-}
-
-}  // namespace
-
 TEST_CASE("wait-http exits 0 at once when the endpoint is ready, with a start and an end line") {
   Server server({"200"});
   auto r = Run({Linger(), "wait-http", server.Url("/ready")});
   CHECK(r.status == 0);
-  CHECK(r.elapsed < 5s);
+  CHECK(r.elapsed < test::kPrompt);
   CHECK(r.out.empty());
   CHECK(test::LineCount(r.err) == 2);
   CHECK(r.err.rfind("linger: waiting for " + server.Url("/ready"), 0) == 0);
-  CHECK(r.err.find("linger: " + server.Url("/ready") + " is ready after ") != std::string::npos);
-  CHECK(r.err.find(": HTTP 200 Scripted\n") != std::string::npos);
+  CHECK(Contains(r.err, "linger: " + server.Url("/ready") + " is ready after "));
+  CHECK(Contains(r.err, ": HTTP 200 Scripted\n"));
 }
 
 TEST_CASE("wait-http polls through 503s until a 200, one line per change of reason") {
@@ -63,22 +52,21 @@ TEST_CASE("an endpoint that stays 503 makes wait-http give up with 1 near --time
   test::TempDir dir;
   std::string requests = dir.path() + "/requests";
   Server server({"--requests", requests, "503"});
-  auto r = Run({Linger(), "wait-http", "--timeout", "1s", "--interval", "0", server.Url()});
+  auto r = Run({Linger(), "wait-http", "--timeout", "2s", "--interval", "0", server.Url()});
   CHECK(r.status == 1);
-  CHECK(r.elapsed >= 1s);
-  CHECK(r.elapsed < 8s);
-  // Many attempts, few lines: start, the reason once, the end.
-  CHECK(Count(test::ReadFile(requests), "GET /") > 10);
+  CHECK(r.elapsed >= 2s);
+  CHECK(r.elapsed < 2s + test::kPrompt);
+  // Several attempts, few lines: start, the reason once, the end. How many attempts fit in the 2 s
+  // is the machine's business; two show that a reason that stays is not repeated.
+  CHECK(Count(test::ReadFile(requests), "GET /") >= 2);
   CHECK(test::LineCount(r.err) == 3);
-  CHECK(r.err.find("linger: wait-http: gave up on " + server.Url() + " after 1") !=
-        std::string::npos);
+  CHECK(Contains(r.err, "linger: wait-http: gave up on " + server.Url() + " after 2"));
   CHECK(r.err.ends_with(": HTTP 503 Scripted\n"));
 
   auto quiet =
       Run({Linger(), "wait-http", "--quiet", "--timeout=0.3", "--interval=100ms", server.Url()});
   CHECK(quiet.status == 1);
-  CHECK(test::LineCount(quiet.err) == 1);
-  CHECK(quiet.err.rfind("linger: wait-http: gave up on ", 0) == 0);
+  CheckOneLine(quiet.err, "linger: wait-http: gave up on ");
 }
 
 TEST_CASE("the status list decides which codes are ready") {
@@ -88,11 +76,12 @@ TEST_CASE("the status list decides which codes are ready") {
   CHECK(refused.status == 1);
   auto accepted = Run({Linger(), "wait-http", "--status", "200-299,404", server.Url()});
   CHECK(accepted.status == 0);
-  CHECK(accepted.err.find("HTTP 404 Scripted") != std::string::npos);
+  CHECK(Contains(accepted.err, "HTTP 404 Scripted"));
 }
 
 TEST_CASE("connection refused is retried until the server appears") {
-  int port = FreePort();
+  const auto reserved = test::ReservedPort();
+  const int port = reserved.port();
   std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
   Process linger({Linger(), "wait-http", "--interval", "50ms", "--timeout", "30s", url});
   REQUIRE(linger.WaitForStderr("Connection refused"));
@@ -109,8 +98,7 @@ TEST_CASE("a server that accepts and never answers is cut off by --request-timeo
   CHECK(r.status == 0);
   CHECK(r.elapsed >= 300ms);
   CHECK(r.elapsed < 8s);
-  CHECK(r.err.find("not ready: timed out waiting for the response from 127.0.0.1:") !=
-        std::string::npos);
+  CHECK(Contains(r.err, "not ready: timed out waiting for the response from 127.0.0.1:"));
 
   // Never past the overall deadline, even when one attempt would allow more.
   Server hanging({"hang"});
@@ -183,7 +171,7 @@ TEST_CASE("wait-http works over IPv6 [::1]") {
   Server server({"--ipv6", "200"});
   auto r = Run({Linger(), "wait-http", "http://[::1]:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
-  CHECK(r.err.find("HTTP 200") != std::string::npos);
+  CHECK(Contains(r.err, "HTTP 200"));
 }
 
 TEST_CASE("wait-http reaches a name's second address while its first drops connection attempts") {
@@ -191,13 +179,14 @@ TEST_CASE("wait-http reaches a name's second address while its first drops conne
   if (!sandbox.skip().empty()) LINGER_SKIP(sandbox.skip());
   sandbox.DropConnections("10.77.0.1");
   Server server({"200"});
-  // Each attempt used to spend its whole --request-timeout on the first address.
-  auto r = Run({Linger(), "wait-http", "--timeout", "12s", "--request-timeout", "6s",
+  // Each attempt used to spend its whole --request-timeout on the first address: far longer than
+  // any machine takes to try the second.
+  auto r = Run({Linger(), "wait-http", "--timeout", "60s", "--request-timeout", "30s",
                 "http://multi.test:" + std::to_string(server.port()) + "/"});
   CHECK(r.status == 0);
-  CHECK(r.elapsed < 3s);
-  CHECK(r.err.find("HTTP 200 Scripted") != std::string::npos);
-  CHECK(r.err.find("not ready") == std::string::npos);
+  CHECK(r.elapsed < test::kPrompt);
+  CHECK(Contains(r.err, "HTTP 200 Scripted"));
+  CHECK_FALSE(Contains(r.err, "not ready"));
 }
 
 TEST_CASE("SIGTERM ends wait-http promptly with 143, between attempts and inside one") {
@@ -221,7 +210,7 @@ TEST_CASE("SIGTERM ends wait-http promptly with 143, between attempts and inside
     p.Signal(SIGTERM);
     CHECK(p.Wait(10s) == 143);
     CHECK(test::Clock::now() - sent < test::kPrompt);
-    CHECK(p.Stderr().find("SIGTERM after") != std::string::npos);
+    CHECK(Contains(p.Stderr(), "SIGTERM after"));
   }
   for (int sig : {SIGINT, SIGHUP}) {
     Process p({Linger(), "wait-http", "--interval", "1h", refusing.Url()});
@@ -241,7 +230,7 @@ TEST_CASE("10,000 fast failed attempts leave the descriptor count flat") {
   bool done = test::Eventually(
       [&] {
         counts.push_back(OpenDescriptors(linger.pid()));
-        return server.process().Stdout().find("accepted 10000") != std::string::npos;
+        return Contains(server.process().Stdout(), "accepted 10000");
       },
       300s);
   REQUIRE(done);
@@ -286,8 +275,7 @@ TEST_CASE("log sends the progress lines to a file, the final failure to stderr a
   auto r = Run({Linger(), "wait-http", "--log", log, "--timeout", "0.2", "--interval", "50ms",
                 server.Url()});
   CHECK(r.status == 1);
-  CHECK(test::LineCount(r.err) == 1);
-  CHECK(r.err.rfind("linger: wait-http: gave up on ", 0) == 0);
+  CheckOneLine(r.err, "linger: wait-http: gave up on ");
   CHECK(test::LineCount(test::ReadFile(log)) == 3);
 }
 
@@ -321,12 +309,7 @@ TEST_CASE("bad URLs and options are usage errors: exit 2, one line naming the va
     std::vector<std::string> argv = {Linger(), "wait-http"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
     INFO(c.named);
-    auto r = Run(argv);
-    CHECK(r.status == 2);
-    CHECK(r.out.empty());
-    CHECK(test::LineCount(r.err) == 1);
-    CHECK(r.err.rfind("linger: wait-http: ", 0) == 0);
-    CHECK(r.err.find(c.named) != std::string::npos);
+    CheckUsageError(Run(argv), c.named, "linger: wait-http: ");
   }
 }
 
@@ -335,7 +318,7 @@ TEST_CASE("wait-http --help documents every option") {
   CHECK(r.status == 0);
   for (const char* option : {"--timeout", "--interval", "--request-timeout", "--status", "--method",
                              "--header", "--body-contains", "--quiet", "--log"}) {
-    CHECK(r.out.find(option) != std::string::npos);
+    CHECK(Contains(r.out, option));
   }
 }
 
@@ -344,7 +327,8 @@ TEST_CASE("nginx answering 503 until a file exists, then 200") {
   struct stat st;
   if (stat(nginx.c_str(), &st) != 0) LINGER_SKIP("nginx is not installed (nginx-light)");
   test::TempDir dir;
-  int port = FreePort();
+  const auto reserved = test::ReservedPort();
+  const int port = reserved.port();
   std::string ready = dir.path() + "/ready";
   {
     std::ofstream conf(dir.path() + "/nginx.conf");
@@ -370,8 +354,8 @@ TEST_CASE("nginx answering 503 until a file exists, then 200") {
   REQUIRE(linger.WaitForStderr("not ready: HTTP 503"));
   { std::ofstream(ready) << "\n"; }
   REQUIRE(linger.Wait(20s) == 0);
-  CHECK(linger.Stderr().find("is ready after") != std::string::npos);
-  CHECK(linger.Stderr().find("HTTP 200 OK") != std::string::npos);
+  CHECK(Contains(linger.Stderr(), "is ready after"));
+  CHECK(Contains(linger.Stderr(), "HTTP 200 OK"));
   server.Signal(SIGQUIT);
   server.Wait(10s);
 }

@@ -13,6 +13,8 @@
 #include "scripted_server.h"
 
 using namespace std::chrono_literals;
+using test::CheckUsageError;
+using test::Contains;
 using test::Linger;
 using test::Listener;
 using test::Process;
@@ -20,10 +22,6 @@ using test::Run;
 using Server = test::HttpServer;
 
 namespace {
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 std::string Tcp(const Listener& listener) {
   return "tcp://127.0.0.1:" + std::to_string(listener.port());
@@ -219,11 +217,7 @@ TEST_CASE("wait: options that fit none of the targets, unknown schemes and no ta
   for (const Case& c : cases) {
     std::vector<std::string> argv = {Linger(), "wait"};
     argv.insert(argv.end(), c.args.begin(), c.args.end());
-    auto r = Run(argv);
-    INFO(r.err);
-    CHECK(r.status == 2);
-    CHECK(test::LineCount(r.err) == 1);
-    CHECK(Contains(r.err, c.named));
+    CheckUsageError(Run(argv), c.named);
   }
   CHECK(Run({Linger(), "wait", "--cacert", "/ca.pem", "--timeout", "1ms", "https://db/",
              "tcp://db:1"})

@@ -1,5 +1,6 @@
 #include "dns.h"
 
+#include "addresses.h"
 #include "catch.h"
 #include "socket_headers.h"
 
@@ -7,10 +8,9 @@ using linger::BuildDnsQuery;
 using linger::IpAddress;
 using linger::ParseDnsReply;
 using linger::ParseIpAddress;
+using test::Ip;
 
 namespace {
-
-IpAddress Ip(const char* text) { return *ParseIpAddress(text); }
 
 // A reply to `query` (its header and question echoed) with `answers` appended.
 std::string Reply(const std::string& query, int rcode, int count, const std::string& answers) {

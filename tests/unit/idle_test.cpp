@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "addresses.h"
 #include "catch.h"
 #include "socket_headers.h"
 
@@ -11,6 +12,7 @@ using linger::Look;
 using linger::SteadyTime;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using test::Ip;
 
 namespace {
 
@@ -46,8 +48,6 @@ Look Chatty(SteadyTime now, SteadyTime from, SteadyTime until, std::uint64_t ope
 }
 
 linger::Duration Ms(SteadyTime t) { return t - kStart; }
-
-linger::IpAddress Ip(const char* text) { return *linger::ParseIpAddress(text); }
 
 linger::TcpSocket Socket(std::uint8_t state, const char* local, int port, const char* remote,
                          std::uint32_t rqueue = 0) {

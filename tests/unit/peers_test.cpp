@@ -1,14 +1,10 @@
 #include "peers.h"
 
+#include "addresses.h"
 #include "catch.h"
 
 using linger::PeerList;
-
-namespace {
-
-linger::IpAddress Ip(const char* text) { return *linger::ParseIpAddress(text); }
-
-}  // namespace
+using test::Ip;
 
 TEST_CASE("peer lists match addresses and networks of both families") {
   auto list = PeerList::Parse("10.0.3.17,10.0.0.0/24,fd00::/64,0.0.0.0/0x", "x");
