@@ -52,24 +52,26 @@ class Netns {
   bool ready_ = false;
 };
 
-// Starts a tcp_traffic server in `ns` and waits until it listens.
-std::unique_ptr<Process> Serve(const Netns& ns, const std::string& address, int port,
-                               std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {Helper("tcp_traffic"), "serve", address, std::to_string(port)};
+// Starts tcp_traffic MODE in `ns` and waits until it says `ready`.
+std::unique_ptr<Process> StartTraffic(const Netns& ns, const char* mode, const std::string& address,
+                                      int port, std::vector<std::string> extra, const char* ready) {
+  std::vector<std::string> argv = {Helper("tcp_traffic"), mode, address, std::to_string(port)};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  auto server = std::make_unique<Process>(ns.In(argv));
-  REQUIRE(server->WaitForStdout("port "));
-  return server;
+  auto started = std::make_unique<Process>(ns.In(argv));
+  REQUIRE(started->WaitForStdout(ready));
+  return started;
 }
 
-// Starts a tcp_traffic client in `ns` and waits until it is connected.
+// A tcp_traffic server in `ns`, listening.
+std::unique_ptr<Process> Serve(const Netns& ns, const std::string& address, int port,
+                               std::vector<std::string> extra = {}) {
+  return StartTraffic(ns, "serve", address, port, std::move(extra), "port ");
+}
+
+// A tcp_traffic client in `ns`, connected.
 std::unique_ptr<Process> Send(const Netns& ns, const std::string& address, int port,
                               std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {Helper("tcp_traffic"), "send", address, std::to_string(port)};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  auto client = std::make_unique<Process>(ns.In(argv));
-  REQUIRE(client->WaitForStdout("connected"));
-  return client;
+  return StartTraffic(ns, "send", address, port, std::move(extra), "connected");
 }
 
 // A connect or byte of a tcp_traffic client, which the server can have seen at any moment from
