@@ -6,7 +6,7 @@
 #include <array>
 #include <iterator>
 
-#include "signals.h"
+#include "signal_names.h"
 #include "text.h"
 
 namespace linger {
