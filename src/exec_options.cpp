@@ -6,6 +6,7 @@
 #include <array>
 #include <iterator>
 
+#include "idle_option_rows.h"
 #include "signal_names.h"
 #include "text.h"
 
