@@ -1,6 +1,6 @@
-// Name resolution as a small static binary can afford it: /etc/hosts, /etc/resolv.conf and DNS
-// messages over UDP. glibc's getaddrinfo would add about 190 KB to the static binary (its NSS
-// machinery), and it cannot be bounded by a deadline or interrupted by SIGTERM. Pure: no I/O.
+// Name resolution done by linger itself: /etc/hosts, /etc/resolv.conf and DNS messages over UDP.
+// The C library's getaddrinfo blocks, so no attempt's deadline could bound it and no SIGTERM end
+// it, and a failed lookup could not say which server or question went unanswered. Pure: no I/O.
 #pragma once
 
 #include <cstdint>
