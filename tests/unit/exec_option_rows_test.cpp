@@ -1,4 +1,4 @@
-#include "exec_options.h"
+#include "exec_option_rows.h"
 
 #include <signal.h>
 
