@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "command_line.h"
 #include "commands.h"
-#include "exec_options.h"
+#include "exec_option_rows.h"
 #include "supervisor.h"
 
 namespace linger {

@@ -5,6 +5,7 @@
 #include "command_line.h"
 #include "commands.h"
 #include "duration.h"
+#include "idle_option_rows.h"
 #include "log.h"
 #include "signals.h"
 #include "spawn.h"

@@ -6,8 +6,8 @@
 #include <span>
 #include <string>
 
-#include "dns.h"
 #include "fd.h"
+#include "ip_address.h"
 #include "result.h"
 #include "stream.h"
 

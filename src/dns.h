@@ -1,34 +1,18 @@
-// Name resolution as a small static binary can afford it: /etc/hosts, /etc/resolv.conf and DNS
-// messages over UDP. glibc's getaddrinfo would add about 190 KB to the static binary (its NSS
-// machinery), and it cannot be bounded by a deadline or interrupted by SIGTERM. Pure: no I/O.
+// Name resolution done by linger itself: /etc/hosts, /etc/resolv.conf and DNS messages over UDP.
+// The C library's getaddrinfo blocks, so no attempt's deadline could bound it and no SIGTERM end
+// it, and a failed lookup could not say which server or question went unanswered. Pure: no I/O.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ip_address.h"
 #include "result.h"
 
 namespace linger {
-
-// An IPv4 or IPv6 address.
-struct IpAddress {
-  int family = 0;                         // AF_INET or AF_INET6
-  std::array<unsigned char, 16> bytes{};  // network order; IPv4 uses the first 4
-  bool operator==(const IpAddress&) const = default;
-};
-
-// Reads "127.0.0.1" or "::1" (no brackets); nothing when `text` is neither.
-std::optional<IpAddress> ParseIpAddress(std::string_view text);
-
-// "127.0.0.1" or "::1".
-std::string FormatAddress(const IpAddress& address);
-
-// "127.0.0.1:80" or "[::1]:80".
-std::string FormatEndpoint(const IpAddress& address, std::uint16_t port);
 
 // `addresses` in the order to connect to them: the families take turns, starting with the first
 // address's, and each keeps its own order (RFC 8305 section 4).

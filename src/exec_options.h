@@ -1,14 +1,12 @@
-// The options of exec-with-delay: one table row each, read from flags and LINGER_* environment
-// variables. Pure.
+// What exec-with-delay is asked to do, as the supervisor reads it; the command line fills it in
+// through the rows of exec_option_rows.h. Pure.
 #pragma once
 
 #include <signal.h>
 
 #include <optional>
-#include <span>
 #include <vector>
 
-#include "cli.h"
 #include "duration.h"
 #include "idle.h"
 #include "int_list.h"
@@ -27,12 +25,5 @@ struct ExecOptions {
   IdleOptions idle;                           // --until-idle, --ports, --ignore-from
   ReadyOptions ready;                         // --ready-port, --ready-url, --ready-fail-after
 };
-
-// exec-with-delay's option table.
-std::span<const OptionRow<ExecOptions>> ExecOptionRows();
-
-// The rules between options that no single row can check: the ready options need a ready port,
-// and the ready port is never a serving port. A usage error says which.
-Result<void> CheckExecOptions(const ExecOptions& options);
 
 }  // namespace linger

@@ -2,7 +2,6 @@
 // Pure: the sockets, the counter and the clock are handed in, so tests use fake ones.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -11,7 +10,6 @@
 #include <string_view>
 #include <vector>
 
-#include "cli.h"
 #include "duration.h"
 #include "int_list.h"
 #include "peers.h"
@@ -28,30 +26,10 @@ struct IdleOptions {
   PeerList ignore_from;          // --ignore-from
 };
 
-// Setters for the rows below; the error names the value.
+// Setters for the rows of these options (idle_option_rows.h); the error names the value.
 Result<void> SetUntilIdle(IdleOptions& options, std::string_view value);
 Result<void> SetPorts(IdleOptions& options, std::string_view value);
 Result<void> SetIgnoreFrom(IdleOptions& options, std::string_view value);
-
-// The rows of --until-idle, --ports and --ignore-from for a command whose Options has an `idle`
-// member. With `env`, the LINGER_* variables stand in for absent flags (exec-with-delay).
-template <typename Options>
-constexpr std::array<OptionRow<Options>, 3> IdleOptionRows(bool env) {
-  return {{
-      {{"until-idle", "D", env ? "LINGER_UNTIL_IDLE" : nullptr,
-        "end the delay once the serving ports have received\nnothing for D (never before D; D "
-        "above 0)"},
-       [](Options& options, std::string_view value) { return SetUntilIdle(options.idle, value); }},
-      {{"ports", "LIST", env ? "LINGER_PORTS" : nullptr,
-        "the serving ports, e.g. 8080,8443 (default: every\nlistening TCP port not bound only to "
-        "loopback)"},
-       [](Options& options, std::string_view value) { return SetPorts(options.idle, value); }},
-      {{"ignore-from", "LIST", env ? "LINGER_IGNORE_FROM" : nullptr,
-        "peers whose traffic does not count, addresses or\nCIDRs, e.g. the node's IP, where "
-        "probes come from"},
-       [](Options& options, std::string_view value) { return SetIgnoreFrom(options.idle, value); }},
-  }};
-}
 
 // How often linger looks while a delay runs, at the least.
 inline constexpr Duration kLookInterval = std::chrono::milliseconds(250);

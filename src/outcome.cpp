@@ -3,7 +3,7 @@
 #include "duration.h"
 #include "exit_status.h"
 #include "log.h"
-#include "signals.h"
+#include "signal_names.h"
 
 namespace linger {
 

@@ -2,17 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdint>
-#include <iterator>
 
 #include "socket_headers.h"
 #include "text.h"
 
 namespace linger {
 namespace {
-
-constexpr unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 // True when the first `bits` bits of `a` and `b` are equal.
 bool SamePrefix(const IpAddress& a, const IpAddress& b, int bits) {
@@ -64,17 +60,6 @@ Result<Cidr> ParseCidr(std::string_view item) {
 }
 
 }  // namespace
-
-IpAddress Unmapped(const IpAddress& address) {
-  if (address.family != AF_INET6 ||
-      !std::equal(std::begin(kMappedPrefix), std::end(kMappedPrefix), address.bytes.begin())) {
-    return address;
-  }
-  IpAddress v4;
-  v4.family = AF_INET;
-  std::copy_n(address.bytes.begin() + 12, 4, v4.bytes.begin());
-  return v4;
-}
 
 Result<PeerList> PeerList::Parse(std::string_view text, std::string_view what) {
   PeerList list;

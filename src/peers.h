@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dns.h"
+#include "ip_address.h"
 #include "result.h"
 
 namespace linger {
@@ -34,8 +34,5 @@ class PeerList {
  private:
   std::vector<Cidr> entries_;
 };
-
-// The IPv4 address inside an IPv4-mapped IPv6 address; any other address unchanged.
-IpAddress Unmapped(const IpAddress& address);
 
 }  // namespace linger

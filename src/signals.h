@@ -1,27 +1,16 @@
-// Signal names and numbers, the signal state linger inherited, and reading signals from a signalfd.
+// The signal state linger inherited, and reading signals from a signalfd. The names of signals are
+// in signal_names.h.
 #pragma once
 
 #include <signal.h>
 
 #include <chrono>
 #include <optional>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include "fd.h"
 #include "result.h"
 
 namespace linger {
-
-// Reads "TERM", "SIGTERM", "term", "15", "RTMIN+2" or "SIGRTMAX-1". Pure.
-Result<int> ParseSignal(std::string_view text);
-
-// Reads a comma-separated list of signals ("TERM,QUIT"). Pure.
-Result<std::vector<int>> ParseSignalList(std::string_view text);
-
-// "SIGTERM" for 15; real-time signals as "SIGRTMIN+N". Pure.
-std::string SignalName(int sig);
 
 // The signal mask and ignored signals linger was started with. Children and exec'd commands get
 // exactly this back: linger is transparent, like env or nohup.
@@ -36,12 +25,6 @@ SignalState CurrentSignalState();
 // Puts the inherited mask and ignored signals back, and the default action of SIGPIPE and SIGXFSZ
 // where StopSignals ignored them. Async-signal-safe, so it may run between fork and exec.
 bool RestoreSignalState(const SignalState& state);
-
-// True for the signals exec-with-delay passes on to COMMAND: every one a process can catch but
-// SIGCHLD, linger's own business. SEGV, BUS, FPE, ILL, TRAP and SYS count too: blocking them only
-// catches those another process sends with kill(2); a real fault in linger is forced through with
-// the default action by the kernel (force_sig_fault), and abort() unblocks SIGABRT. Pure.
-bool IsForwardable(int sig);
 
 // Adds signal `sig` (1 to 64) to `set`, also one that musl's sigaddset refuses because it keeps
 // it for threads (34, the kernel's SIGRTMIN, which a single-threaded linger can block and forward).

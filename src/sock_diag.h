@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "dns.h"
+#include "ip_address.h"
 #include "result.h"
 
 namespace linger {

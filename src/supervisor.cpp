@@ -17,6 +17,8 @@
 #include "log.h"
 #include "outcome.h"
 #include "ready_server.h"
+#include "signal_names.h"
+#include "signals.h"
 #include "spawn.h"
 #include "traffic.h"
 #include "wait.h"

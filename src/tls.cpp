@@ -232,8 +232,7 @@ std::string_view AlertName(int alert) {
   }
 }
 
-// "YYYYMMDDHHMMSS" of now, UTC, as certificates' validity is compared. Calendar arithmetic from
-// <chrono>, not gmtime_r: glibc's pulls in its time zone code and sscanf, about 100 KB.
+// "YYYYMMDDHHMMSS" of now, UTC, as certificates' validity is compared.
 std::string UtcNow() {
   using namespace std::chrono;
   auto now = floor<seconds>(system_clock::now());

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
+#include <cstdint>
+#include <optional>
 
+#include "ip_address.h"
 #include "socket_headers.h"
 #include "text.h"
 
@@ -41,8 +43,8 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
     std::string_view after = text.substr(close + 1);
     if (!after.empty() && !after.starts_with(':')) return Error::Invalid("junk after ']'");
     if (!after.empty()) port = after.substr(1);
-    in6_addr ignored;
-    if (inet_pton(AF_INET6, std::string(host).c_str(), &ignored) != 1) {
+    std::optional<IpAddress> address = ParseIpAddress(host);
+    if (!address || address->family != AF_INET6) {
       return Error::Invalid(fmt::format("'{}' is not an IPv6 address", Printable(host)));
     }
   } else {
@@ -52,10 +54,9 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
       port = text.substr(colon + 1);
     }
     if (host.empty()) return Error::Invalid("no host");
+    // Digits and dots can only be an IPv4 address, never an IPv6 one.
     bool numeric = host.find_first_not_of("0123456789.") == std::string_view::npos;
-    in_addr ignored;
-    if (numeric ? inet_pton(AF_INET, std::string(host).c_str(), &ignored) != 1
-                : !IsHostName(host)) {
+    if (numeric ? !ParseIpAddress(host) : !IsHostName(host)) {
       return Error::Invalid(fmt::format("'{}' is not a valid host", Printable(host)));
     }
   }
@@ -66,13 +67,11 @@ Result<Endpoint> ParseHostPort(std::string_view text, std::optional<std::uint16_
     endpoint.port = *default_port;
     return endpoint;
   }
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || ptr != port.data() + port.size() || value == 0 ||
-      value > 65535) {
+  std::optional<std::uint64_t> value = ParseUnsigned(port, 65535);
+  if (!value || *value == 0) {
     return Error::Invalid(fmt::format("port '{}' is not a number in 1-65535", Printable(port)));
   }
-  endpoint.port = static_cast<std::uint16_t>(value);
+  endpoint.port = static_cast<std::uint16_t>(*value);
   return endpoint;
 }
 

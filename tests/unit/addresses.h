@@ -1,7 +1,7 @@
 // Addresses written as text in the unit tests.
 #pragma once
 
-#include "dns.h"
+#include "ip_address.h"
 
 namespace test {
 

@@ -1,4 +1,6 @@
-#include "signals.h"
+#include "signal_names.h"
+
+#include <signal.h>
 
 #include "catch.h"
 
@@ -36,7 +38,7 @@ TEST_CASE("invalid signals are refused with a message naming them") {
 }
 
 TEST_CASE("a negative real-time offset is refused, not counted the other way (RTMAX--130)") {
-  // Found by fuzz/signals_fuzz.cpp: "RTMAX--130" was read as signal 194, "RTMIN+-5" as 29.
+  // Found by fuzz/signal_names_fuzz.cpp: "RTMAX--130" was read as signal 194, "RTMIN+-5" as 29.
   for (const char* text : {"RTMAX--130", "rtmax--1", "RTMIN+-5", "SIGRTMIN+-0"}) {
     INFO(text);
     CHECK_FALSE(ParseSignal(text).ok());

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "check.h"
-#include "signals.h"
+#include "signal_names.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "exec_options.h"
+#include "exec_option_rows.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,8 @@
 #include <array>
 #include <iterator>
 
-#include "signals.h"
+#include "idle_option_rows.h"
+#include "signal_names.h"
 #include "text.h"
 
 namespace linger {

@@ -1,11 +1,12 @@
-#include "exec_options.h"
+#include "exec_option_rows.h"
+
+#include <signal.h>
 
 #include <algorithm>
 #include <map>
 #include <string>
 
 #include "catch.h"
-#include "signals.h"
 
 using linger::ExecOptions;
 using namespace std::chrono_literals;
