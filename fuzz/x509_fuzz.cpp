@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::string_view host : {"a.example.com", "10.0.0.1", "::1"}) {
     (void)linger::CertificateIsFor(certificate, host);
     fuzz::Check(!linger::NameMismatch(certificate, host).empty(), "no words for a mismatch");
-    (void)linger::NameConstraintProblem(certificate, certificate, host);
+    (void)linger::CheckNameConstraints(certificate, certificate, host);
   }
   // A certificate that names itself as its issuer, twice in a chain: the path still ends.
   std::vector<linger::Certificate> chain = {certificate, certificate, certificate};

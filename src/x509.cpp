@@ -315,7 +315,10 @@ bool CertificateIsFor(const Certificate& names, std::string_view host) {
 std::string ListNames(const Certificate& names) {
   std::vector<std::string> all;
   // The names come from the server: printable and short, and not hundreds of them in one line.
-  for (const std::string& name : names.dns_names) all.push_back(Printable(name, 100));
+  // An empty dNSName (malformed, but a server can send it) names nothing.
+  for (const std::string& name : names.dns_names) {
+    if (!name.empty()) all.push_back(Printable(name, 100));
+  }
   for (const IpAddress& ip : names.ip_addresses) all.push_back(FormatAddress(ip));
   if (all.empty() && !names.common_name.empty()) all.push_back(Printable(names.common_name, 100));
   if (all.empty()) return "no name";

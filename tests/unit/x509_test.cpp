@@ -244,6 +244,9 @@ TEST_CASE("server names in messages are printable, and a long list is cut") {
   names.dns_names = {"a\x1b[31m.example", "b", "c", "d", "e", "f", "g"};
   CHECK(linger::ListNames(names) == "a\\x1b[31m.example, b, c, d, e and 2 more");
   CHECK(linger::ListNames(Certificate{}) == "no name");
+  Certificate empty_san;
+  empty_san.dns_names = {""};
+  CHECK(linger::ListNames(empty_san) == "no name");
 }
 
 TEST_CASE("the trust store is --cacert, else $SSL_CERT_FILE, else the system bundle") {
