@@ -25,7 +25,7 @@
 #include <netinet/tcp.h>
 
 #include "traffic.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // of the asked family, resolv.conf's values stay within the C library's limits, and a file cut at
 // its size limit keeps only whole lines.
 #include "check.h"
-#include "dns.h"
+#include "net/dns.h"
 #include "socket_headers.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "check.h"
-#include "http.h"
+#include "net/http.h"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "check.h"
-#include "url.h"
+#include "net/url.h"
 
 namespace {
 

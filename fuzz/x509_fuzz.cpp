@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "check.h"
+#include "net/x509.h"
 #include "socket_headers.h"
-#include "x509.h"
 
 namespace {
 

@@ -6,19 +6,20 @@
 #include <optional>
 #include <vector>
 
-#include "attempts.h"
 #include "cli.h"
 #include "command_line.h"
 #include "commands.h"
 #include "duration.h"
-#include "http.h"
 #include "log.h"
+#include "net/attempts.h"
+#include "net/http.h"
+#include "net/tls.h"
+#include "net/url.h"
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"
-#include "tls.h"
-#include "url.h"
-#include "wait_loop.h"
+#include "wait_option_rows.h"
+#include "wait_targets.h"
 
 namespace linger {
 namespace {

@@ -2,14 +2,15 @@
 // exits or execs COMMAND.
 #include <fmt/format.h>
 
-#include "attempts.h"
 #include "cli.h"
 #include "command_line.h"
 #include "commands.h"
 #include "duration.h"
+#include "net/attempts.h"
+#include "net/url.h"
 #include "text.h"
-#include "url.h"
-#include "wait_loop.h"
+#include "wait_option_rows.h"
+#include "wait_targets.h"
 
 namespace linger {
 namespace {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "ip_address.h"
+#include "net/ip_address.h"
 #include "socket_headers.h"
 #include "text.h"
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ip_address.h"
+#include "net/ip_address.h"
 #include "result.h"
 
 namespace linger {

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "http.h"
+#include "net/http.h"
 #include "text.h"
 
 namespace linger {

@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "duration.h"
+#include "net/url.h"
 #include "result.h"
-#include "url.h"
 
 namespace linger {
 

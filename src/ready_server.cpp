@@ -10,10 +10,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "attempts.h"
-#include "http.h"
 #include "log.h"
-#include "resolver.h"
+#include "net/attempts.h"
+#include "net/http.h"
+#include "net/resolver.h"
 #include "socket_headers.h"
 
 namespace linger {

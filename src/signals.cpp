@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "exit_status.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 namespace {

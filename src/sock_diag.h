@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "ip_address.h"
+#include "net/ip_address.h"
 #include "result.h"
 
 namespace linger {

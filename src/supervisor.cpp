@@ -21,7 +21,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "traffic.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 namespace {

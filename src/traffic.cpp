@@ -9,7 +9,7 @@
 
 #include "log.h"
 #include "socket_headers.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 namespace {

@@ -1,7 +1,7 @@
 // Addresses written as text in the unit tests.
 #pragma once
 
-#include "ip_address.h"
+#include "net/ip_address.h"
 
 namespace test {
 

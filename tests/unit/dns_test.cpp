@@ -1,4 +1,4 @@
-#include "dns.h"
+#include "net/dns.h"
 
 #include "addresses.h"
 #include "catch.h"

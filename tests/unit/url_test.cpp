@@ -1,4 +1,4 @@
-#include "url.h"
+#include "net/url.h"
 
 #include "catch.h"
 #include "text.h"

@@ -1,9 +1,9 @@
-#include "x509.h"
+#include "net/x509.h"
 
 #include <string>
 
 #include "catch.h"
-#include "tls.h"
+#include "net/tls.h"
 
 using linger::Certificate;
 using linger::CertificateIsFor;

@@ -1,4 +1,4 @@
-#include "ip_address.h"
+#include "net/ip_address.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "wait.h"
+#include "wait_for.h"
 
 #include <fcntl.h>
 #include <poll.h>

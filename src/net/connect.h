@@ -7,9 +7,9 @@
 #include <string>
 
 #include "fd.h"
-#include "ip_address.h"
+#include "net/ip_address.h"
+#include "net/stream.h"
 #include "result.h"
-#include "stream.h"
 
 namespace linger {
 

@@ -1,11 +1,11 @@
-#include "attempts.h"
+#include "net/attempts.h"
 
 #include <fmt/format.h>
 
-#include "connect.h"
-#include "http.h"
-#include "stream.h"
-#include "tls.h"
+#include "net/connect.h"
+#include "net/http.h"
+#include "net/stream.h"
+#include "net/tls.h"
 
 namespace linger {
 namespace {

@@ -1,4 +1,4 @@
-#include "dns.h"
+#include "net/dns.h"
 
 #include <fmt/format.h>
 

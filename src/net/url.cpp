@@ -1,11 +1,11 @@
-#include "url.h"
+#include "net/url.h"
 
 #include <fmt/format.h>
 
 #include <cstdint>
 #include <optional>
 
-#include "ip_address.h"
+#include "net/ip_address.h"
 #include "socket_headers.h"
 #include "text.h"
 

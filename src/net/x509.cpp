@@ -1,4 +1,4 @@
-#include "x509.h"
+#include "net/x509.h"
 
 #include <fmt/format.h>
 

@@ -9,8 +9,8 @@
 #include <string_view>
 
 #include "int_list.h"
+#include "net/url.h"
 #include "result.h"
-#include "url.h"
 
 namespace linger {
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "net/stream.h"
 #include "result.h"
-#include "stream.h"
 
 namespace linger {
 

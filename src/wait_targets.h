@@ -2,16 +2,14 @@
 // for failure changes, a pause between attempts, the overall deadline, and the stop signals.
 #pragma once
 
-#include <array>
 #include <chrono>
 #include <functional>
 #include <span>
 #include <string>
 #include <string_view>
 
-#include "attempts.h"
-#include "cli.h"
 #include "duration.h"
+#include "net/attempts.h"
 
 namespace linger {
 
@@ -21,26 +19,6 @@ struct WaitTiming {
   Duration interval = std::chrono::seconds(1);         // --interval: pause after a failure
   Duration request_timeout = std::chrono::seconds(5);  // --request-timeout; zero: no own limit
 };
-
-// The rows of --timeout, --interval and --request-timeout for a command whose Options has a
-// `timing` member; `attempt` says what one attempt does, for --request-timeout's help.
-template <typename Options>
-constexpr std::array<OptionRow<Options>, 3> WaitTimingRows(std::string_view attempt_help) {
-  return {{
-      {{"timeout", "D", nullptr, "give up after D (default 30s; 0 waits forever)"},
-       [](Options& options, std::string_view value) {
-         return SetDuration<&WaitTiming::timeout>(options.timing, value);
-       }},
-      {{"interval", "D", nullptr, "pause after a failed attempt (default 1s)"},
-       [](Options& options, std::string_view value) {
-         return SetDuration<&WaitTiming::interval>(options.timing, value);
-       }},
-      {{"request-timeout", "D", nullptr, attempt_help},
-       [](Options& options, std::string_view value) {
-         return SetDuration<&WaitTiming::request_timeout>(options.timing, value);
-       }},
-  }};
-}
 
 // One attempt: resolves with `resolver`, gives up at `deadline`, ends with a kStopped error once
 // `stop_fd` is readable.

@@ -1,4 +1,4 @@
-#include "tls.h"
+#include "net/tls.h"
 
 #include <bearssl.h>
 #include <fmt/format.h>
@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "file.h"
+#include "net/x509.h"
 #include "socket_headers.h"
 #include "text.h"
-#include "x509.h"
 
 // TCP_NODELAY. Only after socket_headers.h, as it includes <sys/socket.h>.
 #include <netinet/tcp.h>

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "dns.h"
+#include "net/dns.h"
+#include "net/stream.h"
 #include "result.h"
-#include "stream.h"
 
 namespace linger {
 

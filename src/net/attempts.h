@@ -8,10 +8,10 @@
 #include <string>
 
 #include "int_list.h"
-#include "resolver.h"
+#include "net/resolver.h"
+#include "net/tls.h"
+#include "net/url.h"
 #include "result.h"
-#include "tls.h"
-#include "url.h"
 
 namespace linger {
 

@@ -1,4 +1,4 @@
-#include "wait_loop.h"
+#include "wait_targets.h"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -18,7 +18,7 @@
 #include "signals.h"
 #include "spawn.h"
 #include "text.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 namespace {

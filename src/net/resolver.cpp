@@ -1,4 +1,4 @@
-#include "resolver.h"
+#include "net/resolver.h"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -9,9 +9,9 @@
 #include <cstring>
 #include <optional>
 
-#include "connect.h"
 #include "fd.h"
 #include "file.h"
+#include "net/connect.h"
 #include "socket_headers.h"
 
 namespace linger {

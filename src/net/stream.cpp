@@ -1,4 +1,4 @@
-#include "stream.h"
+#include "net/stream.h"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "socket_headers.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 

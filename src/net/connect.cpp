@@ -1,4 +1,4 @@
-#include "connect.h"
+#include "net/connect.h"
 
 #include <fmt/format.h>
 #include <poll.h>
@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "socket_headers.h"
-#include "wait.h"
+#include "wait_for.h"
 
 namespace linger {
 namespace {
