@@ -38,8 +38,8 @@ std::chrono::steady_clock::time_point std::chrono::steady_clock::now() noexcept 
   return time_point(std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec));
 }
 
-// The date certificates are checked against (net/tls.cpp) reads std::chrono::system_clock, whose now()
-// is compiled into libc++.so too: the wall clock.
+// The date certificates are checked against (net/tls.cpp) reads std::chrono::system_clock, whose
+// now() is compiled into libc++.so too: the wall clock.
 std::chrono::system_clock::time_point std::chrono::system_clock::now() noexcept {
   timespec now;
   if (clock_gettime(CLOCK_REALTIME, &now) != 0) std::abort();
