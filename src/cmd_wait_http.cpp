@@ -15,8 +15,6 @@
 #include "net/http.h"
 #include "net/tls.h"
 #include "net/url.h"
-#include "signals.h"
-#include "spawn.h"
 #include "text.h"
 #include "wait_option_rows.h"
 #include "wait_targets.h"
