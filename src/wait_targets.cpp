@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <string>
 #include <vector>
 
@@ -148,11 +147,7 @@ bool ReadReasons(Child& child, int& status) {
   while ((reaped = waitpid(child.pid, &wstatus, 0)) < 0 && errno == EINTR) {
   }
   child.pid = 0;
-  if (reaped < 0) {
-    status = kExitFailure;
-  } else {
-    status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : kExitSignalBase + WTERMSIG(wstatus);
-  }
+  status = reaped < 0 ? kExitFailure : ExitStatusFromWait(wstatus);
   return false;
 }
 
@@ -171,14 +166,9 @@ int GiveUp(std::vector<Child>& children, Clock::time_point start) {
 
 }  // namespace
 
-int RunWaitLoop(std::string_view target, const WaitTiming& timing, const AttemptFunction& attempt,
-                std::span<char* const> command) {
-  return Loop(target, timing, attempt, command, -1);
-}
-
 int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing,
                    std::span<char* const> command) {
-  if (targets.size() == 1) return RunWaitLoop(targets[0].name, timing, targets[0].attempt, command);
+  if (targets.size() == 1) return Loop(targets[0].name, timing, targets[0].attempt, command, -1);
   const SignalState inherited = CurrentSignalState();
   Result<StopSignals> stop = StopSignals::Open(inherited);
   if (!stop.ok()) return Fail(stop.error());
@@ -219,7 +209,7 @@ int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing
     }
     if (end == WaitEnd::kTimedOut) return GiveUp(children, start);
     if (end == WaitEnd::kFailed) {
-      Error error{fmt::format("ppoll: {}", std::strerror(errno))};
+      Error error = Error::System("ppoll", errno);
       EndChildren(children);
       return Fail(error);
     }

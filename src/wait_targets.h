@@ -25,11 +25,6 @@ struct WaitTiming {
 using AttemptFunction = std::function<AttemptResult(
     Resolver& resolver, std::chrono::steady_clock::time_point deadline, int stop_fd)>;
 
-// Runs `attempt` until it is ready (exit 0, or exec `command` when not empty), the timeout passes
-// (exit 1) or a stop signal arrives (128+N). `target` names what is waited for in the lines.
-int RunWaitLoop(std::string_view target, const WaitTiming& timing, const AttemptFunction& attempt,
-                std::span<char* const> command);
-
 // One of the targets of a wait: its name in the lines, and its attempt.
 struct WaitTarget {
   std::string name;
@@ -40,10 +35,11 @@ struct WaitTarget {
 // (kInvalid) says why HOST:PORT does not parse.
 Result<WaitTarget> TcpTarget(std::string_view name, std::string_view host_port);
 
-// Waits for every target at the same time, each in a child process of its own so that an attempt
-// that hangs never delays another target's; then exits 0 or execs `command` as RunWaitLoop does.
-// The timeout bounds the whole wait; giving up names each target still not ready with its last
-// reason. One target is RunWaitLoop itself, lines and all.
+// Waits for every target at the same time until each has been ready once (exit 0, or exec
+// `command` when not empty), the timeout passes (exit 1) or a stop signal arrives (128+N). Several
+// targets wait each in a child process of its own, so that an attempt that hangs never delays
+// another target's; giving up names each target still not ready with its last reason. One target
+// waits in linger itself, a line for each new reason.
 int RunWaitTargets(std::span<const WaitTarget> targets, const WaitTiming& timing,
                    std::span<char* const> command);
 

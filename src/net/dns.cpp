@@ -183,7 +183,8 @@ void ServerChoice::Failed(const std::vector<IpAddress>& servers, size_t index) {
 
 Result<std::string> BuildDnsQuery(std::uint16_t id, std::string_view name, DnsType type) {
   std::string wire = WireName(name);
-  if (wire.empty()) return Error::Invalid("a label over 63 bytes or a name over 255");
+  if (wire.empty())
+    return Error::Invalid("an empty label, a label over 63 bytes or a name over 255");
   // Header: id, flags with RD (recursion desired), one question, no other records.
   std::string query = {
       static_cast<char>(id >> 8), static_cast<char>(id & 0xff), 1, 0, 0, 1, 0, 0, 0, 0, 0, 0};

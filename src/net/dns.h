@@ -61,8 +61,8 @@ std::vector<std::string> SearchNames(std::string_view name, const ResolvConf& co
 // DNS record types wait-http asks for.
 enum DnsType : std::uint16_t { kDnsA = 1, kDnsAaaa = 28 };
 
-// A recursive query for `name`; kInvalid when the name cannot be encoded (a label over 63 bytes,
-// a name over 255).
+// A recursive query for `name`; kInvalid when the name cannot be encoded (an empty label, a label
+// over 63 bytes, a name over 255).
 Result<std::string> BuildDnsQuery(std::uint16_t id, std::string_view name, DnsType type);
 
 // A reply, reduced to what wait-http needs.

@@ -59,7 +59,7 @@ Result<ServerAnswer> AskServer(const IpAddress& server, const std::string& name,
   std::optional<DnsReply> replies[2];
   for (int i = 0; i < 2; ++i) {
     Result<std::string> query = BuildDnsQuery(static_cast<std::uint16_t>(id + i), name, kTypes[i]);
-    if (!query.ok()) return ServerAnswer{{3, {}}, {}};  // too long to exist
+    if (!query.ok()) return ServerAnswer{{3, {}}, {}};  // a name that cannot exist
     if (send(fd->get(), query->data(), query->size(), MSG_NOSIGNAL) < 0) {
       return Error::System(where, errno);
     }

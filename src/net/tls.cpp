@@ -532,7 +532,7 @@ Result<bool> TlsStream::Run(unsigned want) {
       Result<void> ready = WaitForSocket(ctx_, fd_, sending ? POLLOUT : POLLIN, doing + endpoint_);
       if (!ready.ok()) return ready.error();
     } else if (errno != EINTR) {
-      return Error{Failed(fmt::format("{}: {}", sending ? "send" : "read", std::strerror(errno)))};
+      return Error::System(Failed(sending ? "send" : "read"), errno);
     }
   }
 }
